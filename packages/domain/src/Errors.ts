@@ -1,0 +1,64 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+import { ReservationId, SkuId, StoreId } from "./Ids.js"
+
+/** The store-SKU has fewer units available than were asked for; nothing was reserved. */
+export class InsufficientStock extends Schema.TaggedError<InsufficientStock>()(
+  "InsufficientStock",
+  { storeId: StoreId, skuId: SkuId, requested: Schema.Int, available: Schema.Int },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+/** The store does not exist. */
+export class StoreNotFound extends Schema.TaggedError<StoreNotFound>()(
+  "StoreNotFound",
+  { storeId: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+/** The SKU does not exist in the catalogue. */
+export class SkuNotFound extends Schema.TaggedError<SkuNotFound>()(
+  "SkuNotFound",
+  { skuId: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+/** The store exists but does not carry this SKU (it was never received there). */
+export class StoreSkuNotFound extends Schema.TaggedError<StoreSkuNotFound>()(
+  "StoreSkuNotFound",
+  { storeId: StoreId, skuId: SkuId },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+export class ReservationNotFound extends Schema.TaggedError<ReservationNotFound>()(
+  "ReservationNotFound",
+  { reservationId: ReservationId },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+/** The operation does not fit the reservation's state, e.g. committing an expired reservation. */
+export class ReservationStateConflict extends Schema.TaggedError<ReservationStateConflict>()(
+  "ReservationStateConflict",
+  { reservationId: ReservationId, state: Schema.String, attempted: Schema.String },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+/** An operation id was reused with a different payload than its first use. */
+export class OperationIdReused extends Schema.TaggedError<OperationIdReused>()(
+  "OperationIdReused",
+  { operationId: Schema.String, firstUse: Schema.String },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+/** An adjustment would take on-hand below what is reserved or allocated (or below zero). */
+export class StockWouldGoNegative extends Schema.TaggedError<StockWouldGoNegative>()(
+  "StockWouldGoNegative",
+  { delta: Schema.Int, available: Schema.Int },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
+  "Unauthorized",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 401 })
+) {}

@@ -1,0 +1,71 @@
+import { Entity } from "@effect/cluster"
+import { Rpc } from "@effect/rpc"
+import { Schema } from "effect"
+import {
+  InsufficientStock,
+  OperationIdReused,
+  ReservationNotFound,
+  ReservationStateConflict,
+  StockWouldGoNegative,
+  StoreSkuNotFound
+} from "./Errors.js"
+import {
+  AdjustPayload,
+  LedgerEntry,
+  ReceivePayload,
+  Reservation,
+  ReservationRef,
+  ReservePayload,
+  StoreSkuSnapshot
+} from "./StoreSku.js"
+
+/**
+ * The only writer of one store-SKU's stock; entity id `{storeId}/{skuId}`.
+ *
+ * Messages are volatile on purpose: a persisted cluster message costs a database
+ * round trip before the entity sees it, which would undo group commit. Durability
+ * and at-most-once come from the entity itself: every change is committed to
+ * Postgres before its reply, and every operation carries a caller-chosen id
+ * (reservation, receipt, adjustment) so a retried message gets the first answer.
+ */
+export const StoreSkuEntity = Entity.make("StoreSku", [
+  Rpc.make("Reserve", {
+    payload: ReservePayload.fields,
+    success: Reservation,
+    error: Schema.Union(InsufficientStock, StoreSkuNotFound, OperationIdReused)
+  }),
+  Rpc.make("Release", {
+    payload: ReservationRef.fields,
+    success: Reservation,
+    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
+  }),
+  Rpc.make("Commit", {
+    payload: ReservationRef.fields,
+    success: Reservation,
+    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
+  }),
+  Rpc.make("Fulfil", {
+    payload: ReservationRef.fields,
+    success: Reservation,
+    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
+  }),
+  /** Answers the ledger movement it made (the same one when repeated). */
+  Rpc.make("Receive", {
+    payload: ReceivePayload.fields,
+    success: LedgerEntry,
+    error: Schema.Union(StoreSkuNotFound, OperationIdReused)
+  }),
+  Rpc.make("Adjust", {
+    payload: AdjustPayload.fields,
+    success: LedgerEntry,
+    error: Schema.Union(StoreSkuNotFound, StockWouldGoNegative, OperationIdReused)
+  }),
+  Rpc.make("Snapshot", { success: StoreSkuSnapshot, error: StoreSkuNotFound }),
+  Rpc.make("Ledger", {
+    payload: { limit: Schema.Int.pipe(Schema.between(1, 1000)) },
+    success: Schema.Array(LedgerEntry),
+    error: StoreSkuNotFound
+  }),
+  /** Sent by the expiry sweeper: release every reservation whose TTL has passed. */
+  Rpc.make("ExpireDue", { success: Schema.Int })
+])

@@ -1,0 +1,29 @@
+import { SqlClient } from "@effect/sql"
+import { Sku, Store } from "@qc/domain/Catalogue"
+import type { Category, Pincode } from "@qc/domain/Catalogue"
+import type { SkuId, StoreId } from "@qc/domain/Ids"
+import type { Paise } from "@qc/domain/Money"
+import { Effect, Option } from "effect"
+
+/**
+ * Stores and SKUs, held in memory: the catalogue is small (a few thousand rows)
+ * and read on every request, so lookups must not cost a query.
+ */
+export class CatalogueRepo extends Effect.Service<CatalogueRepo>()("CatalogueRepo", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const storeRows = yield* sql<{ id: StoreId; name: string; locality: string; pincodes: Array<Pincode>; lat: number; lng: number }>`
+      SELECT id, name, locality, pincodes, lat, lng FROM stores ORDER BY id`.pipe(Effect.orDie)
+    const skuRows = yield* sql<{ id: SkuId; name: string; aliases: Array<string>; category: Category; unit: string; brand: string; base_price: Paise }>`
+      SELECT id, name, aliases, category, unit, brand, base_price FROM skus ORDER BY id`.pipe(Effect.orDie)
+    const stores = storeRows.map((r) => new Store(r))
+    const skus = new Map(skuRows.map((r) => [r.id as string, new Sku({ ...r, basePrice: r.base_price })]))
+    const storesById = new Map(stores.map((s) => [s.id as string, s]))
+    return {
+      stores,
+      store: (id: string) => Option.fromNullable(storesById.get(id)),
+      sku: (id: string) => Option.fromNullable(skus.get(id)),
+      skuCount: skus.size
+    } as const
+  })
+}) {}

@@ -1,0 +1,23 @@
+import { PgClient } from "@effect/sql-pg"
+import type { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { ConfigError } from "effect/ConfigError"
+import { Config, Effect, Layer, Option } from "effect"
+import * as PgliteClient from "./PgliteClient.js"
+
+/**
+ * `DATABASE_URL` set: real Postgres through a pool. Otherwise Postgres embedded
+ * in-process with PGlite, its data in `DATA_DIR` (default `./.data`).
+ */
+export const DatabaseLive: Layer.Layer<SqlClient.SqlClient, SqlError | ConfigError> = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const url = yield* Config.option(Config.redacted("DATABASE_URL"))
+    if (Option.isSome(url)) {
+      yield* Effect.logInfo("database: Postgres from DATABASE_URL")
+      return PgClient.layer({ url: url.value, maxConnections: 10 })
+    }
+    const dataDir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data"))
+    yield* Effect.logInfo(`database: embedded PGlite in ${dataDir}`)
+    return PgliteClient.layer({ dataDir })
+  })
+)

@@ -1,0 +1,240 @@
+/**
+ * An `@effect/sql` client over an in-process PGlite (Postgres compiled to WASM), for the embedded
+ * runtime and for tests. It compiles statements with the `@effect/sql-pg` compiler (dialect "pg"),
+ * so code written against `PgClient` runs unchanged, and it parses results the way `pg` does.
+ */
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { Connection } from "@effect/sql/SqlConnection"
+import { SqlError } from "@effect/sql/SqlError"
+import * as Statement from "@effect/sql/Statement"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { PGlite, types, type Results } from "@electric-sql/pglite"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+
+export interface PgliteClientConfig {
+  /** A folder that keeps the database across restarts; `undefined` keeps it in memory. */
+  readonly dataDir?: string | undefined
+  readonly spanAttributes?: Record<string, unknown> | undefined
+  readonly transformResultNames?: ((str: string) => string) | undefined
+  readonly transformQueryNames?: ((str: string) => string) | undefined
+  readonly transformJson?: boolean | undefined
+}
+
+type TransformRows = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
+
+// Parse like `pg` (node-postgres) does, so the same code and tests run on PGlite and real Postgres:
+// int8 stays a string (PGlite gives number or bigint), bytea is a Buffer, a date is local midnight.
+const parsers = {
+  [types.INT8]: (value: string) => value,
+  [types.BYTEA]: (value: string) => Buffer.from(value.slice(2), "hex"),
+  [types.DATE]: (value: string): Date | number => {
+    const ymd = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+    return ymd === null ? types.parsers[types.DATE](value, types.DATE) : new Date(+ymd[1], +ymd[2] - 1, +ymd[3])
+  }
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+
+// `pg` sends a Date as local time with its offset: a `timestamp` column then keeps local wall time
+// and reads back as the same instant. PGlite's toISOString would shift it by the zone offset.
+const dateToPg = (d: Date): string => {
+  const offset = -d.getTimezoneOffset()
+  const abs = Math.abs(offset)
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${
+    pad(d.getMinutes())
+  }:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${offset >= 0 ? "+" : "-"}${pad(Math.floor(abs / 60))}:${
+    pad(abs % 60)
+  }`
+}
+
+const prepareArrayElement = (value: unknown): unknown =>
+  value instanceof Date ? dateToPg(value) : Array.isArray(value) ? value.map(prepareArrayElement) : value
+
+// Arrays are left to PGlite, which serialises them by the parameter's type (a Postgres array,
+// or JSON for a json/jsonb parameter); other objects become JSON as in `pg`.
+const prepareValue = (value: unknown): unknown => {
+  if (value === undefined || value === null) return null
+  if (value instanceof Date) return dateToPg(value)
+  if (value instanceof Uint8Array) return value
+  if (Array.isArray(value)) return value.map(prepareArrayElement)
+  if (typeof value === "object") {
+    return JSON.stringify(value, (_, v: unknown) => typeof v === "bigint" ? v.toString() : v)
+  }
+  return value
+}
+
+// Statements that open or close the session's transaction. SAVEPOINT, RELEASE SAVEPOINT and
+// ROLLBACK TO SAVEPOINT (nested `withTransaction`) and COMMIT AND CHAIN stay inside it.
+const transactionStart = /^\s*(BEGIN|START\s+TRANSACTION)\b[^;]*;?\s*$/i
+const transactionEnd = /^\s*(COMMIT|END|ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?(\s+AND\s+NO\s+CHAIN)?\s*;?\s*$/i
+
+// Several statements give one list of rows per statement, as `pg` returns them for a simple query.
+const rowsOf = <R>(results: ReadonlyArray<Results<R>>) =>
+  results.length === 1 ? results[0].rows : results.map((result) => result.rows)
+
+export const make = (
+  options: PgliteClientConfig
+): Effect.Effect<PgClient.PgClient, SqlError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const pglite = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => PGlite.create(options.dataDir, { parsers }),
+        catch: (cause) => new SqlError({ cause, message: "PgliteClient: Failed to open the database" })
+      }),
+      (db) => Effect.ignoreLogged(Effect.tryPromise(() => db.close()))
+    )
+
+    // PGlite has a single session: every "connection" shares its transaction state. One permit
+    // serialises them; a transaction holds it from BEGIN to COMMIT/ROLLBACK, anything else per
+    // statement.
+    const lock = yield* Effect.makeSemaphore(1)
+
+    // Uninterruptible: a statement handed to PGlite cannot be cancelled, so the fiber waits for it
+    // instead of releasing the permit while the statement still runs.
+    const query = <A>(run: () => Promise<A>) =>
+      Effect.uninterruptible(Effect.tryPromise({
+        try: run,
+        catch: (cause) => new SqlError({ cause, message: "Failed to execute statement" })
+      }))
+
+    // Without parameters use the simple protocol (several statements allowed, as in `pg`).
+    const results = <R>(sql: string, params: ReadonlyArray<unknown>, rowMode?: "array") =>
+      query((): Promise<ReadonlyArray<Results<R>>> =>
+        params.length === 0
+          // `exec` is not generic over the row type; `rowMode` decides the shape.
+          ? pglite.exec(sql, rowMode ? { rowMode } : {}) as Promise<Array<Results<R>>>
+          : pglite.query<R>(sql, params.map(prepareValue), rowMode ? { rowMode } : {}).then((result) => [result])
+      )
+
+    const rollbackQuietly = Effect.ignore(query(() => pglite.exec("ROLLBACK")))
+
+    class PgliteConnection implements Connection {
+      // Only for reserved connections (`withTransaction`, `sql.reserve`): does this connection
+      // hold the permit for an open transaction?
+      private inTransaction = false
+      constructor(readonly reserved: boolean) {}
+
+      private readonly endTransaction = Effect.suspend(() => {
+        this.inTransaction = false
+        return lock.release(1)
+      })
+
+      // A reserved connection can live for long (`SqlRunnerStorage` keeps one for the runner's
+      // whole life), so it takes the permit per statement too, and keeps it only inside BEGIN …
+      // COMMIT; while it holds it, its own statements (from any fiber) run without waiting.
+      private guard<A>(sql: string, run: Effect.Effect<A, SqlError>): Effect.Effect<A, SqlError> {
+        if (!this.reserved) return lock.withPermits(1)(run)
+        return Effect.suspend(() => {
+          if (this.inTransaction) {
+            if (!transactionEnd.test(sql)) return run
+            // A failed COMMIT has already ended the transaction in Postgres; the ROLLBACK is a
+            // no-op then, and makes sure the session is not left inside one otherwise.
+            return run.pipe(Effect.tapError(() => rollbackQuietly), Effect.ensuring(this.endTransaction))
+          }
+          if (!transactionStart.test(sql)) return lock.withPermits(1)(run)
+          return Effect.uninterruptibleMask((restore) =>
+            Effect.zipRight(
+              restore(lock.take(1)),
+              Effect.onExit(run, (exit) =>
+                Exit.isSuccess(exit)
+                  ? Effect.sync(() => {
+                    this.inTransaction = true
+                  })
+                  : lock.release(1))
+            )
+          )
+        })
+      }
+
+      // Runs when the reserved connection's scope closes: never leave the session in a
+      // transaction or the permit taken.
+      readonly close = Effect.suspend(() =>
+        this.inTransaction ? Effect.ensuring(rollbackQuietly, this.endTransaction) : Effect.void
+      )
+
+      execute(sql: string, params: ReadonlyArray<unknown>, transformRows: TransformRows) {
+        return this.guard(
+          sql,
+          Effect.map(results<Record<string, unknown>>(sql, params), (results) => {
+            const rows: ReadonlyArray<object> = rowsOf(results)
+            return transformRows ? transformRows(rows) : rows
+          })
+        )
+      }
+      executeRaw(sql: string, params: ReadonlyArray<unknown>) {
+        return this.guard(
+          sql,
+          Effect.map(results<Record<string, unknown>>(sql, params), (results) => results.length === 1 ? results[0] : results)
+        )
+      }
+      executeValues(sql: string, params: ReadonlyArray<unknown>) {
+        return this.guard(sql, Effect.map(results<ReadonlyArray<unknown>>(sql, params, "array"), rowsOf))
+      }
+      executeUnprepared(sql: string, params: ReadonlyArray<unknown>, transformRows: TransformRows) {
+        return this.execute(sql, params, transformRows)
+      }
+      // No cursors: the rows are read at once, then streamed.
+      executeStream(sql: string, params: ReadonlyArray<unknown>, transformRows: TransformRows) {
+        return Stream.unwrap(
+          Effect.map(this.execute(sql, params, transformRows), (rows) => Stream.fromIterable(rows))
+        )
+      }
+    }
+
+    const reactivity = yield* Effect.serviceOption(Reactivity.Reactivity).pipe(
+      Effect.flatMap(Option.match({ onNone: () => Reactivity.make, onSome: Effect.succeed }))
+    )
+    const client = yield* SqlClient.make({
+      acquirer: Effect.succeed(new PgliteConnection(false)),
+      transactionAcquirer: Effect.acquireRelease(
+        Effect.sync(() => new PgliteConnection(true)),
+        (connection) => connection.close
+      ),
+      compiler: PgClient.makeCompiler(options.transformQueryNames, options.transformJson),
+      spanAttributes: [
+        ...(options.spanAttributes ? Object.entries(options.spanAttributes) : []),
+        ["db.system.name", "postgresql"],
+        ["db.namespace", "postgres"]
+      ],
+      transformRows: options.transformResultNames
+        ? Statement.defaultTransforms(options.transformResultNames, options.transformJson).array
+        : undefined
+    }).pipe(Effect.provideService(Reactivity.Reactivity, reactivity))
+
+    return Object.assign(client, {
+      [PgClient.TypeId]: PgClient.TypeId,
+      config: { database: "postgres", username: "postgres" },
+      json: (value: unknown) => PgJson(value),
+      // LISTEN/UNLISTEN wait for the permit so they never land inside another fiber's transaction.
+      listen: (channel: string) =>
+        Stream.asyncPush<string, SqlError>((emit) =>
+          Effect.acquireRelease(
+            lock.withPermits(1)(query(() => pglite.listen(channel, (payload) => emit.single(payload)))),
+            (unlisten) => Effect.ignore(lock.withPermits(1)(query(() => unlisten())))
+          )
+        ),
+      // Through the client, so inside a transaction it is sent on COMMIT (and cannot deadlock on
+      // the permit that transaction holds).
+      notify: (channel: string, payload: string) => Effect.asVoid(client`SELECT pg_notify(${channel}, ${payload})`)
+    })
+  })
+
+const PgJson = Statement.custom<PgClient.PgCustom>("PgJson")
+
+/** Provides both `SqlClient` and `PgClient`, like `PgClient.layer`. */
+export const layer = (
+  options: PgliteClientConfig
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, SqlError> =>
+  Layer.scopedContext(
+    Effect.map(make(options), (client) =>
+      Context.make(PgClient.PgClient, client).pipe(
+        Context.add(SqlClient.SqlClient, client)
+      ))
+  ).pipe(Layer.provide(Reactivity.layer))

@@ -1,0 +1,158 @@
+import { Entity } from "@effect/cluster"
+import type { StoreSkuNotFound } from "@qc/domain/Errors"
+import { parseStoreSkuEntityId } from "@qc/domain/Ids"
+import { Batch, Reservation, StoreSkuSnapshot } from "@qc/domain/StoreSku"
+import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
+import { Cause, Clock, DateTime, Deferred, Effect, Either, Exit, Queue } from "effect"
+import type { ReservationRow } from "./StoreSkuState.js"
+import { PendingWrites, StoreSkuState } from "./StoreSkuState.js"
+import { notFound, StoreSkuRepo, toLedgerEntry } from "./StoreSkuRepo.js"
+
+/** One queued operation: applied in memory within a burst, answered after the burst commits. */
+interface Work {
+  readonly apply: (writes: PendingWrites, now: number) => Effect.Effect<void>
+  readonly abort: (cause: Cause.Cause<never>) => Effect.Effect<void>
+}
+
+/** Upper bound of one group commit; bounds transaction size and reply latency. */
+const maxBurst = 512
+
+export const toReservation = (state: StoreSkuState, r: ReservationRow) =>
+  new Reservation({
+    reservationId: r.id,
+    storeId: state.storeId,
+    skuId: state.skuId,
+    qty: r.qty,
+    status: r.status,
+    expiresAt: DateTime.unsafeMake(r.expiresAt),
+    createdAt: DateTime.unsafeMake(r.createdAt)
+  })
+
+export const toSnapshot = (s: StoreSkuState) =>
+  new StoreSkuSnapshot({
+    storeId: s.storeId,
+    skuId: s.skuId,
+    onHand: s.onHand,
+    reserved: s.reserved,
+    allocated: s.allocated,
+    available: s.available,
+    reorderThreshold: s.reorderThreshold,
+    belowReorderThreshold: s.available <= s.reorderThreshold,
+    batches: s.batches.map((b) => new Batch({ lot: b.lot, qty: b.qty, bestBefore: DateTime.unsafeMake(b.bestBefore) })),
+    version: s.version
+  })
+
+/**
+ * The StoreSku behaviour. Handlers run concurrently but only enqueue; one worker
+ * fiber takes everything waiting, applies it in arrival order to the in-memory
+ * state, persists the whole burst in one transaction and only then replies.
+ * So stock is exact (one writer, in order) and a burst costs one round trip set.
+ */
+export const StoreSkuLive = StoreSkuEntity.toLayer(
+  Effect.gen(function*() {
+    const address = yield* Entity.CurrentAddress
+    const { skuId, storeId } = parseStoreSkuEntityId(address.entityId)
+    const repo = yield* StoreSkuRepo
+
+    const reload = Effect.gen(function*() {
+      const loaded = yield* repo.load(storeId, skuId, yield* Clock.currentTimeMillis)
+      return loaded._tag === "Loaded"
+        ? { state: loaded.state as StoreSkuState | undefined, carriable: false }
+        : { state: undefined, carriable: loaded.carriable }
+    })
+    let { carriable, state } = yield* reload
+
+    const queue = yield* Queue.unbounded<Work>()
+    const wakeTimer = yield* Queue.sliding<void>(1)
+    let timerAt: number | undefined
+
+    const submit = <A, E>(
+      run: (state: StoreSkuState, writes: PendingWrites, now: number) => Either.Either<A, E>,
+      options?: { readonly createIfMissing?: boolean }
+    ): Effect.Effect<A, E | StoreSkuNotFound> =>
+      Effect.flatMap(Deferred.make<A, E | StoreSkuNotFound>(), (deferred) =>
+        queue.offer({
+          apply: (writes, now) => {
+            if (state === undefined && carriable && options?.createIfMissing) {
+              state = StoreSkuState.empty(storeId, skuId)
+            }
+            if (state === undefined) return Deferred.fail(deferred, notFound(storeId, skuId))
+            return Either.match(run(state, writes, now), {
+              onLeft: (e) => Deferred.fail(deferred, e),
+              onRight: (a) => Deferred.succeed(deferred, a)
+            })
+          },
+          abort: (cause) => Deferred.failCause(deferred, cause)
+        }).pipe(Effect.zipRight(Deferred.await(deferred)))
+      )
+
+    const commitBurst = Effect.gen(function*() {
+      const burst = yield* queue.takeBetween(1, maxBurst)
+      const now = yield* Clock.currentTimeMillis
+      const fromVersion = state?.version ?? 0
+      const writes = new PendingWrites()
+      const replies = Array.from(burst, (work) => work.apply(writes, now))
+      if (state !== undefined && !writes.isEmpty) {
+        const persisted = yield* Effect.exit(repo.persist(state, writes, fromVersion))
+        if (Exit.isFailure(persisted)) {
+          // Memory ran ahead of the database: go back to what is committed and fail the burst.
+          ;({ carriable, state } = yield* reload)
+          yield* Effect.forEach(burst, (work) => work.abort(persisted.cause), { discard: true })
+          yield* Effect.logError("StoreSku burst not persisted", persisted.cause)
+          return
+        }
+      }
+      yield* Effect.all(replies, { discard: true })
+      const next = state?.nextExpiry()
+      if (next !== undefined && (timerAt === undefined || next < timerAt)) yield* wakeTimer.offer(void 0)
+    })
+    yield* Effect.forkScoped(Effect.forever(commitBurst))
+
+    const expireDue = submit((s, writes, now) => Either.right(s.expireDue(writes, now)))
+
+    // Releases reservations when their TTL passes while this entity is in memory.
+    // A restart or passivation loses this fiber; ReservationSweeper covers that case.
+    const expiryTimer = Effect.gen(function*() {
+      const next = state?.nextExpiry()
+      timerAt = next
+      if (next === undefined) return yield* wakeTimer.take
+      const now = yield* Clock.currentTimeMillis
+      if (next > now) return yield* Effect.raceFirst(Effect.sleep(next - now), wakeTimer.take)
+      yield* Effect.ignore(expireDue)
+    })
+    yield* Effect.forkScoped(Effect.forever(expiryTimer))
+
+    return StoreSkuEntity.of({
+      Reserve: ({ payload }) =>
+        submit((s, writes, now) => Either.map(s.reserve(writes, now, payload), (r) => toReservation(s, r))),
+      Release: ({ payload }) =>
+        submit((s, writes, now) => Either.map(s.release(writes, now, payload.reservationId), (r) => toReservation(s, r))),
+      Commit: ({ payload }) =>
+        submit((s, writes, now) => Either.map(s.commit(writes, now, payload.reservationId), (r) => toReservation(s, r))),
+      Fulfil: ({ payload }) =>
+        submit((s, writes, now) => Either.map(s.fulfil(writes, now, payload.reservationId), (r) => toReservation(s, r))),
+      Receive: ({ payload }) =>
+        submit(
+          (s, writes, now) =>
+            Either.map(
+              s.receive(writes, now, {
+                receiptId: payload.receiptId,
+                qty: payload.qty,
+                lot: payload.lot,
+                bestBefore: DateTime.toEpochMillis(payload.bestBefore)
+              }),
+              toLedgerEntry
+            ),
+          { createIfMissing: true }
+        ),
+      Adjust: ({ payload }) =>
+        submit((s, writes, now) => Either.map(s.adjust(writes, now, payload), toLedgerEntry)),
+      // Reads queue behind writes, so an answer never shows a change that is not yet committed.
+      Snapshot: () => submit((s) => Either.right(toSnapshot(s))),
+      Ledger: ({ payload }) =>
+        state === undefined ? Effect.fail(notFound(storeId, skuId)) : repo.ledger(storeId, skuId, payload.limit),
+      ExpireDue: () => expireDue.pipe(Effect.catchTag("StoreSkuNotFound", () => Effect.succeed(0)))
+    })
+  }),
+  { concurrency: "unbounded", maxIdleTime: "10 minutes" }
+)
