@@ -81,7 +81,7 @@ const checkConservation = (s: StoreSkuState, ledger: ReadonlyArray<LedgerRow>) =
 }
 
 describe("StoreSkuState", () => {
-  it.prop("conservation holds and a repeated operation changes nothing", [fc.array(op, { maxLength: 120 })], ([ops]) => {
+  it.prop("conservation holds and a repeated operation changes nothing", [fc.array(op, { minLength: 20, maxLength: 200 })], ([ops]) => {
     const s = StoreSkuState.empty(StoreId.make("pune-test"), SkuId.make("sku-1"))
     const ledger: Array<LedgerRow> = []
     let now = 1_700_000_000_000
@@ -99,7 +99,7 @@ describe("StoreSkuState", () => {
       expect(s.version).toBe(before)
       if (o._tag !== "tick") expect(secondAnswer).toBe(firstAnswer)
     }
-  })
+  }, { fastCheck: { numRuns: 300 } })
 
   it("refuses what is not there and remembers the refusal", () => {
     const s = StoreSkuState.empty(StoreId.make("pune-test"), SkuId.make("sku-1"))
