@@ -94,28 +94,35 @@ const hash = (s: string): number => {
  * list is its primary. Overlaps: 411045, 411021, 411057 (three stores), 411033,
  * 411014, 411036, 411006, 411047.
  */
-const STORES: ReadonlyArray<DemoStore & { readonly short: string }> = [
-  ["BNR", "baner", "Baner", ["411045", "411021"], 18.559, 73.7868],
-  ["AUN", "aundh", "Aundh", ["411007", "411045", "411003"], 18.558, 73.8077],
-  ["KTD", "kothrud", "Kothrud", ["411038", "411052", "411058", "411021"], 18.5074, 73.8077],
-  ["WKD", "wakad", "Wakad", ["411057", "411017"], 18.5987, 73.765],
-  ["CCW", "chinchwad", "Chinchwad", ["411033", "411019", "411018"], 18.6298, 73.7997],
-  ["HJW", "hinjewadi", "Hinjewadi", ["411057", "411033"], 18.5913, 73.7389],
-  ["PSD", "pimple-saudagar", "Pimple Saudagar", ["411027", "411061", "411057"], 18.5994, 73.799],
-  ["VMN", "viman-nagar", "Viman Nagar", ["411014", "411006", "411047"], 18.5679, 73.9143],
-  ["KRD", "kharadi", "Kharadi", ["411014", "411036"], 18.5515, 73.9348],
-  ["KGP", "koregaon-park", "Koregaon Park", ["411001", "411036", "411006"], 18.5362, 73.894],
-  ["HDP", "hadapsar", "Hadapsar", ["411028", "411013", "411060"], 18.5089, 73.9259],
-  ["WGL", "wagholi", "Wagholi", ["412207", "411047"], 18.5808, 73.9787]
-].map(([short, slug, locality, pincodes, lat, lng]) => ({
-  short: short as string,
-  id: `pune-${slug as string}`,
-  name: `${locality as string} Dark Store`,
-  locality: locality as string,
-  pincodes: pincodes as ReadonlyArray<string>,
-  lat: lat as number,
-  lng: lng as number
-}))
+interface StoreSeed extends DemoStore {
+  /** three-letter code used in lot ids */
+  readonly short: string
+}
+
+const store = (short: string, slug: string, locality: string, pincodes: ReadonlyArray<string>, lat: number, lng: number): StoreSeed => ({
+  short,
+  id: `pune-${slug}`,
+  name: `${locality} Dark Store`,
+  locality,
+  pincodes,
+  lat,
+  lng
+})
+
+const STORES: ReadonlyArray<StoreSeed> = [
+  store("BNR", "baner", "Baner", ["411045", "411021"], 18.559, 73.7868),
+  store("AUN", "aundh", "Aundh", ["411007", "411045", "411003"], 18.558, 73.8077),
+  store("KTD", "kothrud", "Kothrud", ["411038", "411052", "411058", "411021"], 18.5074, 73.8077),
+  store("WKD", "wakad", "Wakad", ["411057", "411017"], 18.5987, 73.765),
+  store("CCW", "chinchwad", "Chinchwad", ["411033", "411019", "411018"], 18.6298, 73.7997),
+  store("HJW", "hinjewadi", "Hinjewadi", ["411057", "411033"], 18.5913, 73.7389),
+  store("PSD", "pimple-saudagar", "Pimple Saudagar", ["411027", "411061", "411057"], 18.5994, 73.799),
+  store("VMN", "viman-nagar", "Viman Nagar", ["411014", "411006", "411047"], 18.5679, 73.9143),
+  store("KRD", "kharadi", "Kharadi", ["411014", "411036"], 18.5515, 73.9348),
+  store("KGP", "koregaon-park", "Koregaon Park", ["411001", "411036", "411006"], 18.5362, 73.894),
+  store("HDP", "hadapsar", "Hadapsar", ["411028", "411013", "411060"], 18.5089, 73.9259),
+  store("WGL", "wagholi", "Wagholi", ["412207", "411047"], 18.5808, 73.9787)
+]
 
 /** pincode → store ids serving it, primary first (store list order). */
 export const storesByPincode = (stores: ReadonlyArray<DemoStore>): ReadonlyMap<string, ReadonlyArray<string>> => {
@@ -169,7 +176,7 @@ const FF = [...F, "Premium@Farm Select"]
 const FRESH: ReadonlyArray<Product> = [
   p("Potato", "aloo, alu, batata, potato", F, "500 g=22; 1 kg=40; 2 kg=76", ["", "Baby", "New"]),
   p("Onion", "pyaz, pyaaz, kanda, onion", F, "500 g=20; 1 kg=38; 2 kg=72", ["", "Red", "White", "Sambar|chhota pyaz"]),
-  p("Tomato", "tamatar, tameta, tomato", FH, "250 g=12; 500 g=20; 1 kg=36", ["", "Hybrid", "Local", "Cherry"]),
+  p("Tomato", "tamatar, tameta, tomato", FH, "250 g=12; 500 g=20; 1 kg=36", ["", "Hybrid", "Desi", "Cherry"]),
   p("Coriander Leaves", "dhaniya, dhania, kothimbir, coriander", FH, "100 g=12; 250 g=25"),
   p("Ginger", "adrak, ale, ginger", F, "100 g=15; 250 g=32; 500 g=60"),
   p("Garlic", "lehsun, lahsun, lasun, garlic", F, "100 g=20; 250 g=45; 500 g=85", ["", "Peeled"]),
@@ -515,11 +522,11 @@ const makeSkus = (rng: () => number, skuCount: number): Array<DemoSku> => {
     const pools = shuffle(rng, products.map((prod) => shuffle(rng, expand(category, prod))))
     const rest: Array<Candidate> = []
     let got = 0
-    for (const pool of pools) {
-      for (let i = 0; i < pool.length; i++) {
-        if (got < want && i === 0 ? take(pool[i]!) : false) got++
-        else rest.push(pool[i]!)
-      }
+    for (const [first, ...others] of pools) {
+      if (first === undefined) continue
+      if (got < want && take(first)) got++
+      else rest.push(first)
+      rest.push(...others)
     }
     shuffle(rng, rest)
     for (const candidate of rest) {
@@ -557,7 +564,6 @@ const makeSkus = (rng: () => number, skuCount: number): Array<DemoSku> => {
 // ---------------------------------------------------------------------------
 
 const HOUR = 3_600_000
-const DAY = 24 * HOUR
 const OUT_OF_STOCK_RATE = 0.03
 const NEAR_EXPIRY_RATE = 0.05
 
@@ -642,6 +648,3 @@ export const makeDemoCatalogue = (options: {
   const stores = STORES.map(({ short: _short, ...store }) => ({ ...store, pincodes: [...store.pincodes] }))
   return { stores, skus, stock }
 }
-
-/** Convenience for reporting: epoch-millis distance, in days, of a batch from `now`. */
-export const daysUntil = (bestBefore: number, now: number): number => (bestBefore - now) / DAY
