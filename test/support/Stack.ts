@@ -1,0 +1,37 @@
+import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import type { SqlClient } from "@effect/sql"
+import { Api } from "@qc/domain/Api"
+import * as Migrations from "@qc/entities/Migrations"
+import { seedDemoCatalogue } from "@qc/entities/Seed"
+import { AdminKey } from "@qc/server/AdminAuth"
+import { HttpLive, runner } from "@qc/server/App"
+import { Effect, Layer, Redacted } from "effect"
+
+export const adminKey = "test-admin-key"
+
+/**
+ * The whole server as `start` runs it (migrations, demo seed, single runner on SQL
+ * storage, HTTP API), on a test database and an in-process HTTP server.
+ */
+export const stackLayer = (database: Layer.Layer<SqlClient.SqlClient>, options?: { readonly skuCount?: number }) =>
+  HttpLive.pipe(
+    Layer.provideMerge(runner()),
+    Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make(adminKey), generated: false })),
+    Layer.provideMerge(NodeHttpServer.layerTest),
+    Layer.provideMerge(
+      Layer.effectDiscard(
+        Effect.zipRight(Effect.orDie(Migrations.run), seedDemoCatalogue({ skuCount: options?.skuCount ?? 300 }))
+      ).pipe(Layer.provideMerge(database))
+    )
+  )
+
+/** Typed clients as an app would use them: anonymous and with the admin key. */
+export const apiClients = Effect.gen(function*() {
+  const anonymous = yield* HttpApiClient.make(Api)
+  const admin = yield* HttpApiClient.make(Api, {
+    transformClient: HttpClient.mapRequest(HttpClientRequest.setHeader("x-admin-key", adminKey))
+  })
+  const raw = yield* HttpClient.HttpClient
+  return { anonymous, admin, raw } as const
+})
