@@ -6,7 +6,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as PgliteClient from "@qc/entities/PgliteClient"
-import { Chunk, Deferred, Effect, Fiber, Layer, PrimaryKey, Ref, Schema, Stream } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Layer, PrimaryKey, Ref, Schema, Stream, String as Str } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -178,6 +178,34 @@ describe("PgliteClient", () => {
         expect(yield* sql`SELECT name FROM tx_outside`).toEqual([{ name: "outside" }])
       }))
 
+    it.effect("interrupting a fiber inside a transaction rolls it back and frees the session", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`CREATE TABLE tx_interrupted (name TEXT PRIMARY KEY)`
+        const inside = yield* Deferred.make<void>()
+        const tx = yield* sql`INSERT INTO tx_interrupted VALUES ('lost')`.pipe(
+          Effect.zipRight(Deferred.succeed(inside, undefined)),
+          Effect.zipRight(Effect.never),
+          sql.withTransaction,
+          Effect.fork
+        )
+        yield* Deferred.await(inside)
+        yield* Fiber.interrupt(tx)
+        expect(yield* sql`SELECT name FROM tx_interrupted`).toEqual([])
+      }))
+
+    it.effect("closing a reserved connection left inside BEGIN rolls back and frees the session", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`CREATE TABLE tx_abandoned (name TEXT PRIMARY KEY)`
+        yield* Effect.gen(function*() {
+          const conn = yield* sql.reserve
+          yield* conn.executeRaw("BEGIN", [])
+          yield* conn.executeRaw("INSERT INTO tx_abandoned VALUES ('lost')", [])
+        }).pipe(Effect.scoped)
+        expect(yield* sql`SELECT name FROM tx_abandoned`).toEqual([])
+      }))
+
     it.scoped("a long-lived reserved connection does not hold the session", () =>
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
@@ -191,7 +219,30 @@ describe("PgliteClient", () => {
       }))
   })
 
-  it.effect("data in a dataDir survives closing and reopening", () =>
+  it.scoped("PgClient extras: listen/notify and name transforms", () =>
+    Effect.gen(function*() {
+      const sql = yield* PgliteClient.make({
+        transformQueryNames: Str.camelToSnake,
+        transformResultNames: Str.snakeToCamel
+      })
+      yield* sql`CREATE TABLE store_skus (store_id TEXT, sku_id TEXT)`
+      yield* sql`INSERT INTO store_skus ${sql.insert({ storeId: "pune-1", skuId: "rice-5kg" })}`
+      expect(yield* sql`SELECT * FROM store_skus`).toEqual([{ storeId: "pune-1", skuId: "rice-5kg" }])
+
+      const listening = yield* Deferred.make<void>()
+      const received = yield* sql.listen("stock_changed").pipe(
+        Stream.onStart(Deferred.succeed(listening, undefined)),
+        Stream.take(1),
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* Deferred.await(listening)
+      yield* settle
+      yield* sql.notify("stock_changed", "pune-1/rice-5kg")
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(received))).toEqual(["pune-1/rice-5kg"])
+    }), 60_000)
+
+  it.effect("data in a dataDir survives closing and reopening; the folder has one user at a time", () =>
     Effect.gen(function*() {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pglite-test-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dataDir, { recursive: true, force: true })))
@@ -205,6 +256,16 @@ describe("PgliteClient", () => {
         return yield* sql`SELECT name FROM kept`
       }).pipe(Effect.scoped)
       expect(rows).toEqual([{ name: "after restart" }])
+
+      // a second client on a folder in use would silently lose writes: it is refused
+      const second = yield* Effect.gen(function*() {
+        yield* PgliteClient.make({ dataDir })
+        return yield* Effect.flip(PgliteClient.make({ dataDir }))
+      }).pipe(Effect.scoped)
+      expect(second.message).toBe("PgliteClient: Failed to lock the data folder")
+      // the pid file of a process that died (SIGKILL) does not keep the folder locked
+      fs.writeFileSync(path.join(dataDir, "pglite-client.pid"), "2147483646")
+      yield* Effect.scoped(PgliteClient.make({ dataDir }))
     }).pipe(Effect.scoped), 60_000)
 
   describe("cluster on PGlite", () => {

@@ -4,6 +4,7 @@ import type { SkuId, StoreId } from "@qc/domain/Ids"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import * as Migrations from "@qc/entities/Migrations"
 import { StoreSkuLive } from "@qc/entities/StoreSku"
+import { StockWriter } from "@qc/entities/StockWriter"
 import { StoreSkuRepo } from "@qc/entities/StoreSkuRepo"
 import { Effect, Layer } from "effect"
 import { makeTestDatabase } from "./TestDatabase.js"
@@ -40,7 +41,10 @@ export const makeStockFixture = Effect.gen(function*() {
   yield* Effect.provide(insertCatalogue(["pune-test", "pune-other"], ["sku-1", "sku-2", "sku-3"]), sqlContext)
   const makeClient = yield* Entity.makeTestClient(
     StoreSkuEntity,
-    StoreSkuLive.pipe(Layer.provide(StoreSkuRepo.Default), Layer.provide(Layer.succeedContext(sqlContext)))
+    StoreSkuLive.pipe(
+      Layer.provide(Layer.merge(StoreSkuRepo.Default, StockWriter.Default)),
+      Layer.provide(Layer.succeedContext(sqlContext))
+    )
   ).pipe(Effect.provide(ShardingConfig.layer()))
   const client = (storeId: string, skuId: string) =>
     makeClient(`${storeId as StoreId}/${skuId as SkuId}`)

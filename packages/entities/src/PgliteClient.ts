@@ -17,6 +17,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as fs from "node:fs"
+import * as path from "node:path"
 
 export interface PgliteClientConfig {
   /** A folder that keeps the database across restarts; `undefined` keeps it in memory. */
@@ -75,6 +77,41 @@ const prepareValue = (value: unknown): unknown => {
 const transactionStart = /^\s*(BEGIN|START\s+TRANSACTION)\b[^;]*;?\s*$/i
 const transactionEnd = /^\s*(COMMIT|END|ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?(\s+AND\s+NO\s+CHAIN)?\s*;?\s*$/i
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+// PGlite does not keep a second PGlite (in this process or another) out of the same folder: its
+// postmaster.pid holds the WASM pid, and both open fine, then silently lose each other's writes.
+// A pid file left by a dead process is taken over.
+const lockDataDir = (dataDir: string) => {
+  const pidFile = path.join(dataDir, "pglite-client.pid")
+  return Effect.acquireRelease(
+    Effect.try({
+      try: () => {
+        fs.mkdirSync(dataDir, { recursive: true })
+        try {
+          return fs.writeFileSync(pidFile, String(process.pid), { flag: "wx" })
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+        }
+        const holder = Number(fs.readFileSync(pidFile, "utf8"))
+        if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+          throw new Error(`${dataDir} is in use by process ${holder}`)
+        }
+        fs.writeFileSync(pidFile, String(process.pid))
+      },
+      catch: (cause) => new SqlError({ cause, message: "PgliteClient: Failed to lock the data folder" })
+    }),
+    () => Effect.sync(() => fs.rmSync(pidFile, { force: true }))
+  )
+}
+
 // Several statements give one list of rows per statement, as `pg` returns them for a simple query.
 const rowsOf = <R>(results: ReadonlyArray<Results<R>>) =>
   results.length === 1 ? results[0].rows : results.map((result) => result.rows)
@@ -83,6 +120,7 @@ export const make = (
   options: PgliteClientConfig
 ): Effect.Effect<PgClient.PgClient, SqlError, Scope.Scope> =>
   Effect.gen(function*() {
+    if (options.dataDir !== undefined && !options.dataDir.includes("://")) yield* lockDataDir(options.dataDir)
     const pglite = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => PGlite.create(options.dataDir, { parsers }),

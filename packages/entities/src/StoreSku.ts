@@ -6,6 +6,7 @@ import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import { Cause, Clock, DateTime, Deferred, Effect, Either, Exit, Queue } from "effect"
 import type { ReservationRow } from "./StoreSkuState.js"
 import { PendingWrites, StoreSkuState } from "./StoreSkuState.js"
+import { StockWriter } from "./StockWriter.js"
 import { notFound, StoreSkuRepo, toLedgerEntry } from "./StoreSkuRepo.js"
 
 /** One queued operation: applied in memory within a burst, answered after the burst commits. */
@@ -45,14 +46,16 @@ export const toSnapshot = (s: StoreSkuState) =>
 /**
  * The StoreSku behaviour. Handlers run concurrently but only enqueue; one worker
  * fiber takes everything waiting, applies it in arrival order to the in-memory
- * state, persists the whole burst in one transaction and only then replies.
- * So stock is exact (one writer, in order) and a burst costs one round trip set.
+ * state, hands the burst to the runner's StockWriter (which commits the bursts of
+ * many entities in one transaction) and only then replies. So stock is exact (one
+ * writer, in order) and a commit's round trips are shared by every message in it.
  */
 export const StoreSkuLive = StoreSkuEntity.toLayer(
   Effect.gen(function*() {
     const address = yield* Entity.CurrentAddress
     const { skuId, storeId } = parseStoreSkuEntityId(address.entityId)
     const repo = yield* StoreSkuRepo
+    const writer = yield* StockWriter
 
     const reload = Effect.gen(function*() {
       const loaded = yield* repo.load(storeId, skuId, yield* Clock.currentTimeMillis)
@@ -90,10 +93,24 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
       const burst = yield* queue.takeBetween(1, maxBurst)
       const now = yield* Clock.currentTimeMillis
       const fromVersion = state?.version ?? 0
+      const created = state === undefined
       const writes = new PendingWrites()
       const replies = Array.from(burst, (work) => work.apply(writes, now))
       if (state !== undefined && !writes.isEmpty) {
-        const persisted = yield* Effect.exit(repo.persist(state, writes, fromVersion))
+        const persisted = yield* Effect.exit(writer.write({
+          storeId,
+          skuId,
+          created,
+          fromVersion,
+          version: state.version,
+          onHand: state.onHand,
+          reserved: state.reserved,
+          allocated: state.allocated,
+          reorderThreshold: state.reorderThreshold,
+          reservations: Array.from(writes.reservations.values()),
+          batches: Array.from(writes.batches.values()),
+          ledger: writes.ledger
+        }))
         if (Exit.isFailure(persisted)) {
           // Memory ran ahead of the database: go back to what is committed and fail the burst.
           ;({ carriable, state } = yield* reload)

@@ -8,6 +8,7 @@ import { MigrationsLive } from "@qc/entities/Migrations"
 import { ReservationSweeperLive } from "@qc/entities/ReservationSweeper"
 import { SeedLive } from "@qc/entities/Seed"
 import { StoreSkuLive } from "@qc/entities/StoreSku"
+import { StockWriter } from "@qc/entities/StockWriter"
 import { StoreSkuRepo } from "@qc/entities/StoreSkuRepo"
 import { Layer, Option } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
@@ -21,6 +22,7 @@ export const databaseReady = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E
 /** The runner: sharding with SQL message and runner storage, and every entity it hosts. */
 export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
   Layer.mergeAll(StoreSkuLive, ReservationSweeperLive).pipe(
+    Layer.provideMerge(StockWriter.Default),
     Layer.provideMerge(StoreSkuRepo.Default),
     Layer.provideMerge(CatalogueRepo.Default),
     Layer.provideMerge(SingleRunner.layer({

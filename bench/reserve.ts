@@ -1,0 +1,180 @@
+/**
+ * `pnpm bench:reserve`: reservations per second on one hot store-SKU, side by side:
+ *   (a) the StoreSku entity (durable, group commit) through the cluster client;
+ *   (b) the plain Postgres way: BEGIN; conditional UPDATE; INSERT; COMMIT over a pool of 10;
+ *   (c) the entity with the load spread over 1,000 store-SKUs; (d) plain SQL spread likewise.
+ * Runs on embedded PGlite, and also on Postgres when DATABASE_URL is set.
+ * Options: --ops N (20000) --concurrency N (200) --only pglite|postgres
+ */
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { ReceiptId, ReservationId, storeSkuEntityId } from "@qc/domain/Ids"
+import type { SkuId, StoreId } from "@qc/domain/Ids"
+import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
+import * as Migrations from "@qc/entities/Migrations"
+import * as PgliteClient from "@qc/entities/PgliteClient"
+import { runner } from "@qc/server/App"
+import { DateTime, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : fallback
+}
+const ops = Number(arg("ops", "20000"))
+const concurrency = Number(arg("concurrency", "200"))
+const only = arg("only", "")
+const spread = 1000
+
+interface Row {
+  readonly database: string
+  readonly path: string
+  readonly ops: number
+  readonly succeeded: number
+  readonly perSecond: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
+
+/** Runs `ops` calls of `one(i)` at `concurrency`, timing each. */
+const measure = (database: string, path: string, one: (i: number) => Effect.Effect<boolean, unknown>) =>
+  Effect.gen(function*() {
+    const latencies = new Array<number>(ops)
+    let succeeded = 0
+    const started = performance.now()
+    yield* Effect.forEach(
+      Array.from({ length: ops }, (_, i) => i),
+      (i) => {
+        const t0 = performance.now()
+        return Effect.map(Effect.orDie(one(i)), (ok) => {
+          latencies[i] = performance.now() - t0
+          if (ok) succeeded++
+        })
+      },
+      { concurrency, discard: true }
+    )
+    const seconds = (performance.now() - started) / 1000
+    latencies.sort((a, b) => a - b)
+    const row: Row = {
+      database,
+      path,
+      ops,
+      succeeded,
+      perSecond: Math.round(ops / seconds),
+      p50Ms: Number(percentile(latencies, 0.5).toFixed(1)),
+      p99Ms: Number(percentile(latencies, 0.99).toFixed(1))
+    }
+    yield* Effect.logInfo(`${database} ${path}: ${row.perSecond}/s p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms`)
+    return row
+  })
+
+const skuIds = Array.from({ length: spread }, (_, i) => `bench-sku-${String(i).padStart(4, "0")}`)
+const store = "bench-store" as StoreId
+
+const prepare = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`INSERT INTO stores ${sql.insert({ id: store, name: "Bench", locality: "Bench", pincodes: ["411001"], lat: 0, lng: 0 })}`
+  yield* sql`INSERT INTO skus ${
+    sql.insert(skuIds.map((id) => ({ id, name: id, aliases: [], category: "dairy", unit: "1", brand: "B", base_price: 100 })))
+  }`
+  // The plain-SQL contender: a stock row per store-SKU and a reservations table.
+  yield* sql`CREATE TABLE bench_stock (store_id text, sku_id text, on_hand int NOT NULL, reserved int NOT NULL,
+    PRIMARY KEY (store_id, sku_id))`
+  yield* sql`CREATE TABLE bench_reservations (store_id text, sku_id text, reservation_id text, qty int NOT NULL,
+    expires_at timestamptz NOT NULL, PRIMARY KEY (store_id, sku_id, reservation_id))`
+  yield* sql`INSERT INTO bench_stock ${sql.insert(skuIds.map((sku_id) => ({ store_id: store, sku_id, on_hand: 10_000_000, reserved: 0 })))}`
+}).pipe(Effect.orDie)
+
+const plainReserve = (sql: SqlClient.SqlClient, skuId: string, reservationId: string) =>
+  sql.withTransaction(Effect.gen(function*() {
+    const updated = yield* sql`UPDATE bench_stock SET reserved = reserved + 1
+      WHERE store_id = ${store} AND sku_id = ${skuId} AND on_hand - reserved >= 1 RETURNING 1`
+    if (updated.length === 0) return false
+    yield* sql`INSERT INTO bench_reservations ${
+      sql.insert({ store_id: store, sku_id: skuId, reservation_id: reservationId, qty: 1, expires_at: new Date(Date.now() + 600_000) })
+    }`
+    return true
+  }))
+
+const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
+  Effect.gen(function*() {
+    const rows: Array<Row> = []
+    const stack = runner().pipe(Layer.provide(Migrations.MigrationsLive), Layer.provideMerge(sqlLayer))
+    yield* Effect.scoped(Effect.gen(function*() {
+      const context = yield* Layer.build(stack)
+      const sql = yield* Effect.provide(SqlClient.SqlClient, context)
+      yield* Effect.provide(prepare, context)
+      const client = yield* Effect.provide(StoreSkuEntity.client, context)
+      const entity = (skuId: string) => client(storeSkuEntityId(store, skuId as SkuId))
+      // Stock the entities through their own door, and wake them before timing.
+      yield* Effect.forEach(skuIds, (skuId) =>
+        entity(skuId).Receive({
+          receiptId: ReceiptId.make("bench-grn"),
+          qty: 100_000,
+          lot: "BENCH",
+          bestBefore: DateTime.unsafeMake("2035-01-01T00:00:00Z")
+        }), { concurrency: 50, discard: true })
+      const reserve = (skuId: string, id: string) =>
+        entity(skuId).Reserve({ reservationId: ReservationId.make(id), qty: 1, ttlSeconds: 3600 }).pipe(
+          Effect.as(true),
+          Effect.catchTag("InsufficientStock", () => Effect.succeed(false))
+        )
+      const hot = skuIds[0]
+      rows.push(yield* measure(database, "(a) entity, one hot store-SKU", (i) => reserve(hot, `a-${i}`)))
+      rows.push(yield* measure(database, "(b) plain SQL, one hot row, pool 10", (i) => plainReserve(sql, hot, `b-${i}`)))
+      rows.push(yield* measure(database, `(c) entity, ${spread} store-SKUs`, (i) => reserve(skuIds[i % spread], `c-${i}`)))
+      rows.push(yield* measure(database, `(d) plain SQL, ${spread} rows, pool 10`, (i) => plainReserve(sql, skuIds[i % spread], `d-${i}`)))
+    }))
+    return rows
+  })
+
+const program = Effect.gen(function*() {
+  const rows: Array<Row> = []
+  if (only !== "postgres") {
+    const dataDir = mkdtempSync(join(tmpdir(), "qc-bench-"))
+    rows.push(...yield* runOn("pglite", Layer.orDie(PgliteClient.layer({ dataDir }))))
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const url = process.env.DATABASE_URL
+  if (url && only !== "pglite") {
+    const admin = Layer.orDie(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
+    const exec = (statement: string) => Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)), admin)
+    yield* Effect.orDie(exec("DROP DATABASE IF EXISTS qc_bench WITH (FORCE)"))
+    yield* Effect.orDie(exec("CREATE DATABASE qc_bench"))
+    const target = new URL(url)
+    target.pathname = "/qc_bench"
+    rows.push(...yield* runOn("postgres", Layer.orDie(PgClient.layer({ url: Redacted.make(target.toString()), maxConnections: 10 }))))
+    yield* Effect.orDie(exec("DROP DATABASE IF EXISTS qc_bench WITH (FORCE)"))
+  }
+  const ratios = Array.from(new Set(rows.map((r) => r.database)), (database) => {
+    const of = (prefix: string) => rows.find((r) => r.database === database && r.path.startsWith(prefix))!
+    return {
+      database,
+      hotEntityOverPlain: Number((of("(a)").perSecond / of("(b)").perSecond).toFixed(2)),
+      hotP99EntityOverPlain: Number((of("(a)").p99Ms / of("(b)").p99Ms).toFixed(2)),
+      spreadEntityOverPlain: Number((of("(c)").perSecond / of("(d)").perSecond).toFixed(2))
+    }
+  })
+  console.log(`\nreserve benchmark: ${ops} reservations at concurrency ${concurrency}\n`)
+  console.table(rows.map((r) => ({ db: r.database, path: r.path, "res/s": r.perSecond, "p50 ms": r.p50Ms, "p99 ms": r.p99Ms, ok: r.succeeded })))
+  console.table(ratios)
+  mkdirSync("bench/results", { recursive: true })
+  writeFileSync(
+    "bench/results/reserve.json",
+    JSON.stringify({ at: new Date().toISOString(), ops, concurrency, node: process.version, rows, ratios }, null, 2) + "\n"
+  )
+  console.log("written bench/results/reserve.json")
+})
+
+Effect.runPromise(program.pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.Info)))).then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
