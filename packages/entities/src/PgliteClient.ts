@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
@@ -112,6 +113,19 @@ const lockDataDir = (dataDir: string) => {
   )
 }
 
+// A mutex that hands over in arrival order. Effect 3's Semaphore wakes every waiter on each release
+// (they race to re-take it), which under a few hundred waiting fibers costs more than the statements.
+const makeFifoLock = Effect.map(Queue.bounded<void>(1), (slot) => {
+  const take = Queue.offer(slot, undefined)
+  const release = Effect.asVoid(Queue.take(slot))
+  return {
+    take,
+    release,
+    withLock: <A, E, R>(self: Effect.Effect<A, E, R>) =>
+      Effect.uninterruptibleMask((restore) => Effect.zipRight(restore(take), Effect.ensuring(restore(self), release)))
+  } as const
+})
+
 // Several statements give one list of rows per statement, as `pg` returns them for a simple query.
 const rowsOf = <R>(results: ReadonlyArray<Results<R>>) =>
   results.length === 1 ? results[0].rows : results.map((result) => result.rows)
@@ -132,7 +146,7 @@ export const make = (
     // PGlite has a single session: every "connection" shares its transaction state. One permit
     // serialises them; a transaction holds it from BEGIN to COMMIT/ROLLBACK, anything else per
     // statement.
-    const lock = yield* Effect.makeSemaphore(1)
+    const lock = yield* makeFifoLock
 
     // Uninterruptible: a statement handed to PGlite cannot be cancelled, so the fiber waits for it
     // instead of releasing the permit while the statement still runs.
@@ -161,14 +175,14 @@ export const make = (
 
       private readonly endTransaction = Effect.suspend(() => {
         this.inTransaction = false
-        return lock.release(1)
+        return lock.release
       })
 
       // A reserved connection can live for long (`SqlRunnerStorage` keeps one for the runner's
       // whole life), so it takes the permit per statement too, and keeps it only inside BEGIN …
       // COMMIT; while it holds it, its own statements (from any fiber) run without waiting.
       private guard<A>(sql: string, run: Effect.Effect<A, SqlError>): Effect.Effect<A, SqlError> {
-        if (!this.reserved) return lock.withPermits(1)(run)
+        if (!this.reserved) return lock.withLock(run)
         return Effect.suspend(() => {
           if (this.inTransaction) {
             if (!transactionEnd.test(sql)) return run
@@ -176,16 +190,16 @@ export const make = (
             // no-op then, and makes sure the session is not left inside one otherwise.
             return run.pipe(Effect.tapError(() => rollbackQuietly), Effect.ensuring(this.endTransaction))
           }
-          if (!transactionStart.test(sql)) return lock.withPermits(1)(run)
+          if (!transactionStart.test(sql)) return lock.withLock(run)
           return Effect.uninterruptibleMask((restore) =>
             Effect.zipRight(
-              restore(lock.take(1)),
+              restore(lock.take),
               Effect.onExit(run, (exit) =>
                 Exit.isSuccess(exit)
                   ? Effect.sync(() => {
                     this.inTransaction = true
                   })
-                  : lock.release(1))
+                  : lock.release)
             )
           )
         })
@@ -254,8 +268,8 @@ export const make = (
       listen: (channel: string) =>
         Stream.asyncPush<string, SqlError>((emit) =>
           Effect.acquireRelease(
-            lock.withPermits(1)(query(() => pglite.listen(channel, (payload) => emit.single(payload)))),
-            (unlisten) => Effect.ignore(lock.withPermits(1)(query(() => unlisten())))
+            lock.withLock(query(() => pglite.listen(channel, (payload) => emit.single(payload)))),
+            (unlisten) => Effect.ignore(lock.withLock(query(() => unlisten())))
           )
         ),
       // Through the client, so inside a transaction it is sent on COMMIT (and cannot deadlock on
