@@ -158,6 +158,33 @@ describe("Stock HTTP API", () => {
         expect(after.reserved).toBe(before.reserved + 1)
       }))
 
+    it.effect("1,000 concurrent HTTP reservations against 250 available: exactly 250 get 201, the rest 409", () =>
+      Effect.gen(function*() {
+        const { admin, anonymous } = yield* apiClients
+        const { carried } = yield* pickSkus(0)
+        const before = yield* anonymous.stores.snapshot({ path: path(carried) })
+        const delta = 250 - before.available
+        if (delta !== 0) {
+          yield* admin.stockAdmin.adjust({
+            path: path(carried),
+            payload: { adjustmentId: AdjustmentId.make("to-250"), delta, reason: "count_correction" }
+          })
+        }
+        const outcomes = yield* Effect.forEach(
+          Array.from({ length: 1000 }, (_, i) => i),
+          (i) =>
+            admin.stockAdmin.reserve({
+              path: path(carried),
+              payload: { reservationId: ReservationId.make(`storm-${i}`), qty: 1, ttlSeconds: 600 }
+            }).pipe(Effect.as("reserved"), Effect.catchTag("InsufficientStock", () => Effect.succeed("refused"))),
+          { concurrency: 200 }
+        )
+        expect(outcomes.filter((o) => o === "reserved")).toHaveLength(250)
+        expect(outcomes.filter((o) => o === "refused")).toHaveLength(750)
+        const after = yield* anonymous.stores.snapshot({ path: path(carried) })
+        expect(after).toMatchObject({ available: 0, reserved: before.reserved + 250, onHand: before.onHand + delta })
+      }))
+
     it.effect("publishes an OpenAPI document and Swagger UI", () =>
       Effect.gen(function*() {
         const { raw } = yield* apiClients

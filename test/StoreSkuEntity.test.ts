@@ -89,6 +89,40 @@ describe("StoreSku entity", () => {
       expect((yield* Effect.flip(unknown.Receive(receive("grn-x", 1))))._tag).toBe("StoreSkuNotFound")
     }))
 
+  it.scoped("refuses to overwrite a change made by another writer, then carries on from the database", () =>
+    Effect.gen(function*() {
+      const { client, sql } = yield* makeStockFixture
+      const sku = yield* client("pune-test", "sku-1")
+      yield* sku.Receive(receive("grn-1", 10))
+      yield* sku.Reserve({ reservationId: rid("r1"), qty: 3, ttlSeconds: 600 })
+      // A second writer (say, a runner that still thinks it owns the shard) receives 5 units.
+      yield* sql`UPDATE store_skus SET on_hand = on_hand + 5, version = version + 1
+        WHERE store_id = 'pune-test' AND sku_id = 'sku-1'`
+      yield* sql`INSERT INTO stock_ledger ${
+        sql.insert({
+          store_id: "pune-test",
+          sku_id: "sku-1",
+          seq: 3,
+          kind: "receive",
+          ref: "grn-elsewhere",
+          on_hand_delta: 5,
+          reserved_delta: 0,
+          allocated_delta: 0,
+          note: null,
+          detail: null,
+          at: new Date(0)
+        })
+      }`
+      const lost = yield* Effect.exit(sku.Reserve({ reservationId: rid("r2"), qty: 1, ttlSeconds: 600 }))
+      expect(lost._tag).toBe("Failure")
+      const retried = yield* sku.Reserve({ reservationId: rid("r2"), qty: 1, ttlSeconds: 600 })
+      expect(retried.status).toBe("reserved")
+      expect(yield* sku.Snapshot()).toMatchObject({ onHand: 15, reserved: 4, version: 4 })
+      const { counters, sums } = yield* ledgerBalances(sql, "pune-test", "sku-1")
+      expect(counters).toMatchObject({ on_hand: 15, reserved: 4, version: 4 })
+      expect(sums).toMatchObject({ on_hand: 15, reserved: 4, n: 4 })
+    }))
+
   it.scoped("1,000 concurrent single-unit reserves against 250 on hand: exactly 250 succeed", () =>
     Effect.gen(function*() {
       const { client, sql } = yield* makeStockFixture

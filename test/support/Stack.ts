@@ -6,7 +6,7 @@ import * as Migrations from "@qc/entities/Migrations"
 import { seedDemoCatalogue } from "@qc/entities/Seed"
 import { AdminKey } from "@qc/server/AdminAuth"
 import { HttpLive, runner } from "@qc/server/App"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const adminKey = "test-admin-key"
 
@@ -23,7 +23,9 @@ export const stackLayer = (database: Layer.Layer<SqlClient.SqlClient>, options?:
       Layer.effectDiscard(
         Effect.zipRight(Effect.orDie(Migrations.run), seedDemoCatalogue({ skuCount: options?.skuCount ?? 300 }))
       ).pipe(Layer.provideMerge(database))
-    )
+    ),
+    // Request logs of a thousand-request storm drown the test report.
+    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
   )
 
 /** Typed clients as an app would use them: anonymous and with the admin key. */

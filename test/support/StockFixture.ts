@@ -13,9 +13,11 @@ import { makeTestDatabase } from "./TestDatabase.js"
 export const insertCatalogue = (storeIds: ReadonlyArray<string>, skuIds: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    yield* sql`INSERT INTO stores ${
-      sql.insert(storeIds.map((id) => ({ id, name: id, locality: "Test", pincodes: ["411045"], lat: 18.5, lng: 73.8 })))
-    }`
+    if (storeIds.length > 0) {
+      yield* sql`INSERT INTO stores ${
+        sql.insert(storeIds.map((id) => ({ id, name: id, locality: "Test", pincodes: ["411045"], lat: 18.5, lng: 73.8 })))
+      }`
+    }
     yield* sql`INSERT INTO skus ${
       sql.insert(skuIds.map((id) => ({
         id,

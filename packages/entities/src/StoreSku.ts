@@ -3,7 +3,7 @@ import type { StoreSkuNotFound } from "@qc/domain/Errors"
 import { parseStoreSkuEntityId } from "@qc/domain/Ids"
 import { Batch, Reservation, StoreSkuSnapshot } from "@qc/domain/StoreSku"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
-import { Cause, Clock, DateTime, Deferred, Effect, Either, Exit, Queue } from "effect"
+import { Cause, Clock, DateTime, Deferred, Effect, Either, Queue } from "effect"
 import type { ReservationRow } from "./StoreSkuState.js"
 import { PendingWrites, StoreSkuState } from "./StoreSkuState.js"
 import { StockWriter } from "./StockWriter.js"
@@ -89,40 +89,52 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
         }).pipe(Effect.zipRight(Deferred.await(deferred)))
       )
 
-    const commitBurst = Effect.gen(function*() {
-      const burst = yield* queue.takeBetween(1, maxBurst)
-      const now = yield* Clock.currentTimeMillis
-      const fromVersion = state?.version ?? 0
-      const created = state === undefined
-      const writes = new PendingWrites()
-      const replies = Array.from(burst, (work) => work.apply(writes, now))
-      if (state !== undefined && !writes.isEmpty) {
-        const persisted = yield* Effect.exit(writer.write({
-          storeId,
-          skuId,
-          created,
-          fromVersion,
-          version: state.version,
-          onHand: state.onHand,
-          reserved: state.reserved,
-          allocated: state.allocated,
-          reorderThreshold: state.reorderThreshold,
-          reservations: Array.from(writes.reservations.values()),
-          batches: Array.from(writes.batches.values()),
-          ledger: writes.ledger
-        }))
-        if (Exit.isFailure(persisted)) {
-          // Memory ran ahead of the database: go back to what is committed and fail the burst.
+    // Set when memory may have run ahead of the database (a failed commit): reload before the next burst.
+    let stale = false
+
+    const applyAndCommit = (burst: Iterable<Work>) =>
+      Effect.gen(function*() {
+        if (stale) {
           ;({ carriable, state } = yield* reload)
-          yield* Effect.forEach(burst, (work) => work.abort(persisted.cause), { discard: true })
-          yield* Effect.logError("StoreSku burst not persisted", persisted.cause)
-          return
+          stale = false
         }
-      }
-      yield* Effect.all(replies, { discard: true })
-      const next = state?.nextExpiry()
-      if (next !== undefined && (timerAt === undefined || next < timerAt)) yield* wakeTimer.offer(void 0)
-    })
+        const now = yield* Clock.currentTimeMillis
+        const fromVersion = state?.version ?? 0
+        const created = state === undefined
+        const writes = new PendingWrites()
+        const replies = Array.from(burst, (work) => work.apply(writes, now))
+        if (state !== undefined && !writes.isEmpty) {
+          stale = true
+          yield* writer.write({
+            storeId,
+            skuId,
+            created,
+            fromVersion,
+            version: state.version,
+            onHand: state.onHand,
+            reserved: state.reserved,
+            allocated: state.allocated,
+            reorderThreshold: state.reorderThreshold,
+            reservations: Array.from(writes.reservations.values()),
+            batches: Array.from(writes.batches.values()),
+            ledger: writes.ledger
+          })
+          stale = false
+        }
+        yield* Effect.all(replies, { discard: true })
+        const next = state?.nextExpiry()
+        if (next !== undefined && (timerAt === undefined || next < timerAt)) yield* wakeTimer.offer(void 0)
+      })
+
+    const commitBurst = Effect.flatMap(queue.takeBetween(1, maxBurst), (burst) =>
+      applyAndCommit(burst).pipe(
+        Effect.catchAllCause((cause) =>
+          Effect.zipRight(
+            Effect.forEach(burst, (work) => work.abort(cause), { discard: true }),
+            Effect.logError("StoreSku burst not committed; state reloads before the next one", cause)
+          )
+        )
+      ))
     yield* Effect.forkScoped(Effect.forever(commitBurst))
 
     const expireDue = submit((s, writes, now) => Either.right(s.expireDue(writes, now)))
@@ -135,7 +147,8 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
       if (next === undefined) return yield* wakeTimer.take
       const now = yield* Clock.currentTimeMillis
       if (next > now) return yield* Effect.raceFirst(Effect.sleep(next - now), wakeTimer.take)
-      yield* Effect.ignore(expireDue)
+      // A failed commit must not stop the timer; retry after a pause rather than spin.
+      yield* expireDue.pipe(Effect.catchAllCause(() => Effect.sleep("1 second")))
     })
     yield* Effect.forkScoped(Effect.forever(expiryTimer))
 
