@@ -4,7 +4,7 @@
  *   (b) the plain Postgres way: BEGIN; conditional UPDATE; INSERT; COMMIT over a pool of 10;
  *   (c) the entity with the load spread over 1,000 store-SKUs; (d) plain SQL spread likewise.
  * Runs on embedded PGlite, and also on Postgres when DATABASE_URL is set.
- * Options: --ops N (20000) --concurrency N (200) --only pglite|postgres
+ * Options: --ops N (20000) --concurrency N (200) --only pglite|postgres --paths a,b,c,d
  */
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
@@ -27,6 +27,7 @@ const arg = (name: string, fallback: string) => {
 const ops = Number(arg("ops", "20000"))
 const concurrency = Number(arg("concurrency", "200"))
 const only = arg("only", "")
+const paths = arg("paths", "a,b,c,d").split(",")
 const spread = 1000
 
 interface Row {
@@ -125,10 +126,13 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
           Effect.catchTag("InsufficientStock", () => Effect.succeed(false))
         )
       const hot = skuIds[0]
-      rows.push(yield* measure(database, "(a) entity, one hot store-SKU", (i) => reserve(hot, `a-${i}`)))
-      rows.push(yield* measure(database, "(b) plain SQL, one hot row, pool 10", (i) => plainReserve(sql, hot, `b-${i}`)))
-      rows.push(yield* measure(database, `(c) entity, ${spread} store-SKUs`, (i) => reserve(skuIds[i % spread], `c-${i}`)))
-      rows.push(yield* measure(database, `(d) plain SQL, ${spread} rows, pool 10`, (i) => plainReserve(sql, skuIds[i % spread], `d-${i}`)))
+      const contenders = {
+        a: () => measure(database, "(a) entity, one hot store-SKU", (i) => reserve(hot, `a-${i}`)),
+        b: () => measure(database, "(b) plain SQL, one hot row, pool 10", (i) => plainReserve(sql, hot, `b-${i}`)),
+        c: () => measure(database, `(c) entity, ${spread} store-SKUs`, (i) => reserve(skuIds[i % spread], `c-${i}`)),
+        d: () => measure(database, `(d) plain SQL, ${spread} rows, pool 10`, (i) => plainReserve(sql, skuIds[i % spread], `d-${i}`))
+      }
+      for (const [key, run] of Object.entries(contenders)) if (paths.includes(key)) rows.push(yield* run())
     }))
     return rows
   })
@@ -152,12 +156,14 @@ const program = Effect.gen(function*() {
     yield* Effect.orDie(exec("DROP DATABASE IF EXISTS qc_bench WITH (FORCE)"))
   }
   const ratios = Array.from(new Set(rows.map((r) => r.database)), (database) => {
-    const of = (prefix: string) => rows.find((r) => r.database === database && r.path.startsWith(prefix))!
+    const of = (prefix: string) => rows.find((r) => r.database === database && r.path.startsWith(prefix))
+    const ratio = (x: number | undefined, y: number | undefined) =>
+      x === undefined || y === undefined ? null : Number((x / y).toFixed(2))
     return {
       database,
-      hotEntityOverPlain: Number((of("(a)").perSecond / of("(b)").perSecond).toFixed(2)),
-      hotP99EntityOverPlain: Number((of("(a)").p99Ms / of("(b)").p99Ms).toFixed(2)),
-      spreadEntityOverPlain: Number((of("(c)").perSecond / of("(d)").perSecond).toFixed(2))
+      hotEntityOverPlain: ratio(of("(a)")?.perSecond, of("(b)")?.perSecond),
+      hotP99EntityOverPlain: ratio(of("(a)")?.p99Ms, of("(b)")?.p99Ms),
+      spreadEntityOverPlain: ratio(of("(c)")?.perSecond, of("(d)")?.perSecond)
     }
   })
   console.log(`\nreserve benchmark: ${ops} reservations at concurrency ${concurrency}\n`)
