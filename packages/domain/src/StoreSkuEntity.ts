@@ -19,6 +19,14 @@ import {
   StoreSkuSnapshot
 } from "./StoreSku.js"
 
+/** Release (reserved or allocated → released), Commit (reserved → allocated), Fulfil (allocated → gone). */
+const reservationTransition = <const Tag extends string>(tag: Tag) =>
+  Rpc.make(tag, {
+    payload: ReservationRef.fields,
+    success: Reservation,
+    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
+  })
+
 /**
  * The only writer of one store-SKU's stock; entity id `{storeId}/{skuId}`.
  *
@@ -34,21 +42,9 @@ export const StoreSkuEntity = Entity.make("StoreSku", [
     success: Reservation,
     error: Schema.Union(InsufficientStock, StoreSkuNotFound, OperationIdReused)
   }),
-  Rpc.make("Release", {
-    payload: ReservationRef.fields,
-    success: Reservation,
-    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
-  }),
-  Rpc.make("Commit", {
-    payload: ReservationRef.fields,
-    success: Reservation,
-    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
-  }),
-  Rpc.make("Fulfil", {
-    payload: ReservationRef.fields,
-    success: Reservation,
-    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
-  }),
+  reservationTransition("Release"),
+  reservationTransition("Commit"),
+  reservationTransition("Fulfil"),
   /** Answers the ledger movement it made (the same one when repeated). */
   Rpc.make("Receive", {
     payload: ReceivePayload.fields,
