@@ -4,6 +4,7 @@ import type { SkuId, StoreId } from "@qc/domain/Ids"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import * as Migrations from "@qc/entities/Migrations"
 import { StoreSkuLive } from "@qc/entities/StoreSku"
+import { DomainEvents } from "@qc/entities/DomainEvents"
 import { StockWriter } from "@qc/entities/StockWriter"
 import { StoreSkuRepo } from "@qc/entities/StoreSkuRepo"
 import { Effect, Layer } from "effect"
@@ -44,7 +45,9 @@ export const makeStockFixture = Effect.gen(function*() {
   const makeClient = yield* Entity.makeTestClient(
     StoreSkuEntity,
     StoreSkuLive.pipe(
-      Layer.provide(Layer.merge(StoreSkuRepo.Default, StockWriter.Default)),
+      Layer.provide(StockWriter.Default),
+      Layer.provideMerge(StoreSkuRepo.Default),
+      Layer.provide(DomainEvents.Default),
       Layer.provide(Layer.succeedContext(sqlContext))
     )
   ).pipe(Effect.provide(ShardingConfig.layer()))

@@ -13,14 +13,20 @@ export class CatalogueRepo extends Effect.Service<CatalogueRepo>()("CatalogueRep
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const storeRows = yield* sql<{ id: StoreId; name: string; locality: string; pincodes: Array<Pincode>; lat: number; lng: number }>`
-      SELECT id, name, locality, pincodes, lat, lng FROM stores ORDER BY id`.pipe(Effect.orDie)
+      SELECT id, name, locality, pincodes, lat, lng FROM stores ORDER BY position NULLS LAST, id`.pipe(Effect.orDie)
     const skuRows = yield* sql<{ id: SkuId; name: string; aliases: Array<string>; category: Category; unit: string; brand: string; base_price: Paise }>`
       SELECT id, name, aliases, category, unit, brand, base_price FROM skus ORDER BY id`.pipe(Effect.orDie)
     const stores = storeRows.map((r) => new Store(r))
     const skus = new Map(skuRows.map((r) => [r.id as string, new Sku({ ...r, basePrice: r.base_price })]))
     const storesById = new Map(stores.map((s) => [s.id as string, s]))
+    const byPincode = new Map<string, Array<Store>>()
+    for (const store of stores) {
+      for (const pincode of store.pincodes) byPincode.set(pincode, [...(byPincode.get(pincode) ?? []), store])
+    }
     return {
       stores,
+      /** The stores delivering to a pincode, primary first. */
+      storesForPincode: (pincode: string): ReadonlyArray<Store> => byPincode.get(pincode) ?? [],
       store: (id: string) => Option.fromNullable(storesById.get(id)),
       sku: (id: string) => Option.fromNullable(skus.get(id)),
       skuCount: skus.size

@@ -74,6 +74,106 @@ const migrations = Migrator.fromRecord({
     )`
     yield* sql`CREATE INDEX stock_ledger_operations ON stock_ledger (store_id, sku_id, kind, ref)
       WHERE kind IN ('receive', 'adjust')`
+  }),
+  "0002_orders_payments_events": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    // Where a store stands among the stores serving a pincode: the first is the primary.
+    yield* sql`ALTER TABLE stores ADD COLUMN position integer`
+    yield* sql`CREATE TABLE customers (
+      id text PRIMARY KEY,
+      name text NOT NULL,
+      phone text NOT NULL,
+      created_at timestamptz NOT NULL
+    )`
+    yield* sql`CREATE TABLE orders (
+      id text PRIMARY KEY,
+      customer_id text NOT NULL REFERENCES customers(id),
+      idempotency_key text NOT NULL,
+      request_hash text NOT NULL,
+      pincode text NOT NULL,
+      status text NOT NULL,
+      status_reason text,
+      total integer NOT NULL CHECK (total >= 0),
+      currency text NOT NULL,
+      razorpay_order_id text NOT NULL UNIQUE,
+      placed_at timestamptz NOT NULL,
+      updated_at timestamptz NOT NULL,
+      UNIQUE (customer_id, idempotency_key)
+    )`
+    yield* sql`CREATE INDEX orders_customer_recent ON orders (customer_id, placed_at DESC, id DESC)`
+    yield* sql`CREATE TABLE order_lines (
+      order_id text NOT NULL REFERENCES orders(id),
+      line_no integer NOT NULL,
+      sku_id text NOT NULL,
+      store_id text NOT NULL,
+      qty integer NOT NULL CHECK (qty > 0),
+      unit_price integer NOT NULL CHECK (unit_price >= 0),
+      pricing_context jsonb NOT NULL,
+      reservation_id text NOT NULL,
+      PRIMARY KEY (order_id, line_no)
+    )`
+    yield* sql`CREATE TABLE order_timeline (
+      order_id text NOT NULL REFERENCES orders(id),
+      seq integer NOT NULL,
+      status text NOT NULL,
+      reason text,
+      at timestamptz NOT NULL,
+      PRIMARY KEY (order_id, seq)
+    )`
+    // What the saga did, step by step, for the admin view.
+    yield* sql`CREATE TABLE order_saga_steps (
+      order_id text NOT NULL REFERENCES orders(id),
+      seq integer NOT NULL,
+      step text NOT NULL,
+      detail text,
+      at timestamptz NOT NULL,
+      PRIMARY KEY (order_id, seq)
+    )`
+    yield* sql`CREATE TABLE order_payments (
+      payment_id text PRIMARY KEY,
+      order_id text NOT NULL REFERENCES orders(id),
+      amount integer NOT NULL,
+      currency text NOT NULL,
+      status text NOT NULL,
+      method text,
+      updated_at timestamptz NOT NULL
+    )`
+    yield* sql`CREATE INDEX order_payments_order ON order_payments (order_id)`
+    yield* sql`CREATE TABLE order_refunds (
+      refund_id text PRIMARY KEY,
+      order_id text NOT NULL REFERENCES orders(id),
+      payment_id text NOT NULL,
+      amount integer NOT NULL,
+      status text NOT NULL,
+      reason text NOT NULL,
+      at timestamptz NOT NULL
+    )`
+    yield* sql`CREATE INDEX order_refunds_order ON order_refunds (order_id)`
+    yield* sql`CREATE TABLE ops_tickets (
+      id bigserial PRIMARY KEY,
+      order_id text NOT NULL,
+      reason text NOT NULL,
+      detail text,
+      at timestamptz NOT NULL
+    )`
+    // Razorpay retries a webhook for 24 h; its event id is acted on once.
+    yield* sql`CREATE TABLE webhook_events (
+      event_id text PRIMARY KEY,
+      event text NOT NULL,
+      received_at timestamptz NOT NULL
+    )`
+    // Domain events, written in the transaction of the change that causes them.
+    yield* sql`CREATE TABLE outbox (
+      seq bigserial PRIMARY KEY,
+      type text NOT NULL,
+      aggregate_id text NOT NULL,
+      payload jsonb NOT NULL,
+      at timestamptz NOT NULL
+    )`
+    yield* sql`CREATE TABLE outbox_cursors (
+      subscriber text PRIMARY KEY,
+      seq bigint NOT NULL
+    )`
   })
 })
 

@@ -8,6 +8,13 @@ const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>>
   return out
 }
 
+/** Customers to act as in the embedded mode (`pnpm token cust-demo-1`). */
+export const demoCustomers = [
+  { id: "cust-demo-1", name: "Asha Kulkarni", phone: "+919800000001" },
+  { id: "cust-demo-2", name: "Rohan Deshpande", phone: "+919800000002" },
+  { id: "cust-demo-3", name: "Meera Joshi", phone: "+919800000003" }
+] as const
+
 /**
  * Loads the demo catalogue (12 Pune stores, 4,200 SKUs, per-store stock) into an
  * empty database. Each batch enters through a `receive` ledger row, so the ledger
@@ -15,9 +22,11 @@ const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>>
  */
 export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(options?: { readonly skuCount?: number }) {
   const sql = yield* SqlClient.SqlClient
+  const now = yield* Clock.currentTimeMillis
+  yield* sql`INSERT INTO customers ${sql.insert(demoCustomers.map((c) => ({ ...c, created_at: new Date(now) })))}
+    ON CONFLICT (id) DO NOTHING`
   const existing = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM stores`
   if (existing[0].n > 0) return false
-  const now = yield* Clock.currentTimeMillis
   const catalogue = makeDemoCatalogue({ now, ...(options?.skuCount ? { skuCount: options.skuCount } : {}) })
   yield* Effect.logInfo(
     `seeding demo catalogue: ${catalogue.stores.length} stores, ${catalogue.skus.length} SKUs, ${catalogue.stock.length} store-SKUs`
@@ -27,7 +36,7 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
       discard: true
     })
   yield* sql.withTransaction(Effect.gen(function*() {
-    yield* insert("stores", catalogue.stores.map((s) => ({ ...s, pincodes: [...s.pincodes] })))
+    yield* insert("stores", catalogue.stores.map((s, position) => ({ ...s, pincodes: [...s.pincodes], position })))
     yield* insert(
       "skus",
       catalogue.skus.map((s) => ({

@@ -34,6 +34,5 @@ export class StockWriter extends Effect.Service<StockWriter>()("StockWriter", {
         Effect.flatMap(Deferred.make<void>(), (done) =>
           Effect.zipRight(queue.offer({ burst, done }), Deferred.await(done)))
     } as const
-  }),
-  dependencies: [StoreSkuRepo.Default]
+  })
 }) {}

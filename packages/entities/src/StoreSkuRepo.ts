@@ -5,6 +5,7 @@ import { LedgerEntry } from "@qc/domain/StoreSku"
 import type { MovementKind, ReservationStatus } from "@qc/domain/StoreSku"
 import { DateTime, Effect } from "effect"
 import type { BatchRow, LedgerRow, ReservationRow } from "./StoreSkuState.js"
+import { DomainEvents } from "./DomainEvents.js"
 import { StoreSkuState } from "./StoreSkuState.js"
 
 const millis = (value: unknown): number => (value instanceof Date ? value.getTime() : new Date(String(value)).getTime())
@@ -78,6 +79,7 @@ export const toLedgerEntry = (r: LedgerRow) =>
 export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const events = yield* DomainEvents
 
     /** Terminal reservations older than this are not kept in memory (retries come within minutes). */
     const retentionMs = 7 * 86_400_000
@@ -193,6 +195,19 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
                                ${ledger.map(([, l]) => l.note)}::text[], ${ledger.map(([, l]) => l.detail)}::text[],
                                ${ledger.map(([, l]) => iso(l.at))}::timestamptz[])`
       }
+      yield* events.publish(bursts.map((b) => ({
+        type: "inventory.updated",
+        aggregateId: `${b.storeId}/${b.skuId}`,
+        payload: {
+          storeId: b.storeId,
+          skuId: b.skuId,
+          onHand: b.onHand,
+          reserved: b.reserved,
+          allocated: b.allocated,
+          available: b.onHand - b.reserved - b.allocated,
+          version: b.version
+        }
+      })))
       const batches = bursts.flatMap((b) => b.batches.map((batch) => [b, batch] as const))
       const kept = batches.filter(([, batch]) => batch.qty > 0)
       if (kept.length > 0) {

@@ -4,6 +4,7 @@ import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform
 import type { SqlClient } from "@effect/sql"
 import { Api } from "@qc/domain/Api"
 import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
+import { DomainEvents } from "@qc/entities/DomainEvents"
 import { MigrationsLive } from "@qc/entities/Migrations"
 import { ReservationSweeperLive } from "@qc/entities/ReservationSweeper"
 import { SeedLive } from "@qc/entities/Seed"
@@ -24,6 +25,7 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
   Layer.mergeAll(StoreSkuLive, ReservationSweeperLive).pipe(
     Layer.provideMerge(StockWriter.Default),
     Layer.provideMerge(StoreSkuRepo.Default),
+    Layer.provideMerge(DomainEvents.Default),
     Layer.provideMerge(CatalogueRepo.Default),
     Layer.provideMerge(SingleRunner.layer({
       runnerStorage: "sql",

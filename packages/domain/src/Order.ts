@@ -1,0 +1,161 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+import { Pincode } from "./Catalogue.js"
+import { SkuId, StoreId } from "./Ids.js"
+import { Paise } from "./Money.js"
+
+export const CustomerId = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/),
+  Schema.maxLength(64),
+  Schema.brand("CustomerId")
+)
+export type CustomerId = typeof CustomerId.Type
+
+/** `ord_` + a digest of (customer, Idempotency-Key): a retried POST lands on the same order. */
+export const OrderId = Schema.String.pipe(Schema.pattern(/^ord_[a-z0-9]{20}$/), Schema.brand("OrderId"))
+export type OrderId = typeof OrderId.Type
+
+export const OrderStatus = Schema.Literal("AWAITING_PAYMENT", "PAID", "CONFIRMED", "FAILED", "CANCELLED")
+export type OrderStatus = typeof OrderStatus.Type
+
+/** Why a price was charged: the rule that set it, its id and inputs. Stored on every order line. */
+export const PricingContext = Schema.Struct({
+  rule: Schema.String,
+  ruleId: Schema.NullOr(Schema.String),
+  reason: Schema.String,
+  inputs: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+})
+export type PricingContext = typeof PricingContext.Type
+
+export const OrderLine = Schema.Struct({
+  skuId: SkuId,
+  storeId: StoreId,
+  qty: Schema.Int,
+  unitPrice: Paise,
+  pricingContext: PricingContext
+})
+export type OrderLine = typeof OrderLine.Type
+
+export const PlaceOrderRequest = Schema.Struct({
+  pincode: Pincode,
+  items: Schema.Array(Schema.Struct({
+    skuId: SkuId,
+    qty: Schema.Int.pipe(Schema.between(1, 50))
+  })).pipe(
+    Schema.minItems(1),
+    Schema.maxItems(50),
+    Schema.filter((items) => new Set(items.map((i) => i.skuId)).size === items.length || "each skuId at most once")
+  ),
+  /** What the app showed; if the server's total differs, nothing is reserved and 409 PriceChanged says why. */
+  expectedTotal: Schema.optional(Paise)
+})
+export type PlaceOrderRequest = typeof PlaceOrderRequest.Type
+
+export const PaymentInstructions = Schema.Struct({
+  provider: Schema.Literal("razorpay"),
+  razorpayOrderId: Schema.String,
+  amount: Paise,
+  currency: Schema.Literal("INR"),
+  keyId: Schema.String
+})
+
+export class PlacedOrder extends Schema.Class<PlacedOrder>("PlacedOrder")({
+  orderId: OrderId,
+  status: OrderStatus,
+  lines: Schema.Array(OrderLine),
+  total: Paise,
+  payment: PaymentInstructions
+}) {}
+
+export const TimelineEntry = Schema.Struct({
+  status: Schema.String,
+  at: Schema.DateTimeUtc,
+  reason: Schema.NullOr(Schema.String)
+})
+
+export class OrderView extends Schema.Class<OrderView>("OrderView")({
+  orderId: OrderId,
+  customerId: CustomerId,
+  status: OrderStatus,
+  statusReason: Schema.NullOr(Schema.String),
+  pincode: Schema.String,
+  lines: Schema.Array(OrderLine),
+  total: Paise,
+  razorpayOrderId: Schema.String,
+  placedAt: Schema.DateTimeUtc,
+  timeline: Schema.Array(TimelineEntry)
+}) {}
+
+export const PaymentRecord = Schema.Struct({
+  paymentId: Schema.String,
+  amount: Schema.Int,
+  currency: Schema.String,
+  status: Schema.String,
+  method: Schema.NullOr(Schema.String),
+  updatedAt: Schema.DateTimeUtc
+})
+
+export const RefundRecord = Schema.Struct({
+  refundId: Schema.String,
+  paymentId: Schema.String,
+  amount: Schema.Int,
+  status: Schema.String,
+  reason: Schema.String,
+  at: Schema.DateTimeUtc
+})
+
+export class AdminOrderView extends Schema.Class<AdminOrderView>("AdminOrderView")({
+  order: OrderView,
+  payments: Schema.Array(PaymentRecord),
+  refunds: Schema.Array(RefundRecord),
+  sagaSteps: Schema.Array(Schema.Struct({ step: Schema.String, at: Schema.DateTimeUtc, detail: Schema.NullOr(Schema.String) })),
+  opsTickets: Schema.Array(Schema.Struct({ reason: Schema.String, detail: Schema.NullOr(Schema.String), at: Schema.DateTimeUtc }))
+}) {}
+
+/** No store delivers to this pincode. */
+export class NotServiceable extends Schema.TaggedError<NotServiceable>()(
+  "NotServiceable",
+  { pincode: Schema.String },
+  HttpApiSchema.annotations({ status: 422 })
+) {}
+
+/** The server's total differs from `expectedTotal`; nothing was reserved. */
+export class PriceChanged extends Schema.TaggedError<PriceChanged>()(
+  "PriceChanged",
+  { expectedTotal: Schema.Int, total: Schema.Int, lines: Schema.Array(OrderLine) },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+/** Some lines cannot be filled; whatever was reserved has been released. */
+export class CartConflict extends Schema.TaggedError<CartConflict>()(
+  "CartConflict",
+  { lines: Schema.Array(Schema.Struct({ skuId: SkuId, requested: Schema.Int, available: Schema.Int })) },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+/** The Idempotency-Key was used before with a different request body. */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()(
+  "IdempotencyKeyReused",
+  { idempotencyKey: Schema.String },
+  HttpApiSchema.annotations({ status: 422 })
+) {}
+
+export class OrderNotFound extends Schema.TaggedError<OrderNotFound>()(
+  "OrderNotFound",
+  { orderId: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+/** Cancellation is only possible before the order is confirmed. */
+export class OrderNotCancellable extends Schema.TaggedError<OrderNotCancellable>()(
+  "OrderNotCancellable",
+  { orderId: Schema.String, status: Schema.String },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+/** The payment gateway could not be reached; nothing was kept reserved. Retry with the same key. */
+export class PaymentGatewayUnavailable extends Schema.TaggedError<PaymentGatewayUnavailable>()(
+  "PaymentGatewayUnavailable",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 503 })
+) {}
