@@ -219,6 +219,27 @@ describe("PgliteClient", () => {
       }))
   })
 
+  it.scoped("waiters interrupted at any point never leak the session lock", () =>
+    Effect.gen(function*() {
+      const sql = yield* Effect.provide(SqlClient.SqlClient, yield* Layer.build(PgliteClient.layer({})))
+      yield* sql`CREATE TABLE hits (n int)`
+      for (let round = 0; round < 20; round++) {
+        // Many statements and transactions queue behind each other; some are interrupted
+        // while waiting, some just as the lock is handed to them, some while running.
+        const fibers = yield* Effect.forEach(Array.from({ length: 30 }, (_, i) => i), (i) =>
+          Effect.fork(
+            i % 3 === 0
+              ? sql.withTransaction(Effect.zipRight(sql`INSERT INTO hits VALUES (${i})`, sql`SELECT count(*) FROM hits`))
+              : sql`INSERT INTO hits VALUES (${i})`
+          ))
+        yield* Effect.forEach(fibers.filter((_, i) => (i + round) % 2 === 0), Fiber.interrupt, { concurrency: "unbounded" })
+        yield* Effect.forEach(fibers, Fiber.await, { discard: true })
+      }
+      // If any interruption had leaked the lock, this would wait forever.
+      const [row] = yield* sql<{ ok: number }>`SELECT 1 AS ok`.pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "lock leaked" }))
+      expect(row.ok).toBe(1)
+    }), { timeout: 60_000 })
+
   it.scoped("PgClient extras: listen/notify and name transforms", () =>
     Effect.gen(function*() {
       const sql = yield* PgliteClient.make({

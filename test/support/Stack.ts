@@ -5,7 +5,9 @@ import { Api } from "@qc/domain/Api"
 import * as Migrations from "@qc/entities/Migrations"
 import { seedDemoCatalogue } from "@qc/entities/Seed"
 import { AdminKey } from "@qc/server/AdminAuth"
-import { HttpLive, runner } from "@qc/server/App"
+import { checkoutRunner, HttpLive } from "@qc/server/App"
+import { AuthSecret } from "@qc/server/CustomerAuth"
+import { PaymentsMode, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const adminKey = "test-admin-key"
@@ -15,9 +17,11 @@ export const adminKey = "test-admin-key"
  * storage, HTTP API), on a test database and an in-process HTTP server.
  */
 export const stackLayer = (database: Layer.Layer<SqlClient.SqlClient>, options?: { readonly skuCount?: number }) =>
-  HttpLive.pipe(
-    Layer.provideMerge(runner()),
+  Layer.merge(HttpLive, StandInWebhookTarget).pipe(
+    Layer.provideMerge(checkoutRunner()),
+    Layer.provideMerge(PaymentsMode),
     Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make(adminKey), generated: false })),
+    Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("test-auth-secret")))),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provideMerge(
       Layer.effectDiscard(

@@ -6,7 +6,7 @@ import {
   HttpApiSecurity,
   OpenApi
 } from "@effect/platform"
-import { Schema } from "effect"
+import { Context, Schema } from "effect"
 import { Sku, Store } from "./Catalogue.js"
 import {
   InsufficientStock,
@@ -21,6 +21,22 @@ import {
 } from "./Errors.js"
 import { ReservationId, SkuId, StoreId } from "./Ids.js"
 import {
+  AdminOrderView,
+  CartConflict,
+  CustomerId,
+  DevPaymentsUnavailable,
+  IdempotencyKeyReused,
+  NotServiceable,
+  OrderId,
+  OrderNotCancellable,
+  OrderNotFound,
+  OrderView,
+  PaymentGatewayUnavailable,
+  PlacedOrder,
+  PlaceOrderRequest,
+  PriceChanged
+} from "./Order.js"
+import {
   AdjustPayload,
   LedgerEntry,
   ReceivePayload,
@@ -28,6 +44,16 @@ import {
   ReservePayload,
   StoreSkuSnapshot
 } from "./StoreSku.js"
+
+/** The customer a bearer token was issued to (`sub` of an HS256 JWT). */
+export class CurrentCustomer extends Context.Tag("CurrentCustomer")<CurrentCustomer, CustomerId>() {}
+
+/** Customer calls carry `Authorization: Bearer <jwt>`. */
+export class CustomerAuth extends HttpApiMiddleware.Tag<CustomerAuth>()("CustomerAuth", {
+  failure: Unauthorized,
+  provides: CurrentCustomer,
+  security: { bearer: HttpApiSecurity.bearer }
+}) {}
 
 /** Admin calls carry the key in `x-admin-key`. */
 export class AdminAuth extends HttpApiMiddleware.Tag<AdminAuth>()("AdminAuth", {
@@ -140,9 +166,95 @@ export class StockAdminGroup extends HttpApiGroup.make("stockAdmin")
   .annotate(OpenApi.Description, "Receipts, adjustments and reservations on one store-SKU (x-admin-key)")
 {}
 
+const OrderPath = Schema.Struct({ orderId: OrderId })
+
+export const OrderPage = Schema.Struct({ items: Schema.Array(OrderView), nextCursor: Schema.NullOr(Schema.String) })
+
+export class OrdersGroup extends HttpApiGroup.make("orders")
+  .add(
+    HttpApiEndpoint.post("place", "/v1/orders")
+      .setHeaders(Schema.Struct({ "idempotency-key": Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)) }))
+      .setPayload(PlaceOrderRequest)
+      .addSuccess(PlacedOrder, { status: 201 })
+      .addError(NotServiceable)
+      .addError(PriceChanged)
+      .addError(CartConflict)
+      .addError(IdempotencyKeyReused)
+      .addError(PaymentGatewayUnavailable)
+      .addError(SkuNotFound)
+  )
+  .add(HttpApiEndpoint.get("get", "/v1/orders/:orderId").setPath(OrderPath).addSuccess(OrderView).addError(OrderNotFound))
+  .add(
+    HttpApiEndpoint.get("list", "/v1/orders")
+      .setUrlParams(Schema.Struct({
+        cursor: Schema.optional(Schema.String),
+        limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100)))
+      }))
+      .addSuccess(OrderPage)
+  )
+  .add(
+    HttpApiEndpoint.post("cancel", "/v1/orders/:orderId/cancel")
+      .setPath(OrderPath)
+      .addSuccess(OrderView)
+      .addError(OrderNotFound)
+      .addError(OrderNotCancellable)
+  )
+  .middleware(CustomerAuth)
+  .annotate(OpenApi.Title, "Orders")
+  .annotate(OpenApi.Description, "Checkout: place, pay through Razorpay, follow, cancel (Bearer token)")
+{}
+
+export class OrdersAdminGroup extends HttpApiGroup.make("ordersAdmin")
+  .add(
+    HttpApiEndpoint.get("get", "/v1/admin/orders/:orderId").setPath(OrderPath).addSuccess(AdminOrderView).addError(
+      OrderNotFound
+    )
+  )
+  .add(
+    HttpApiEndpoint.get("events", "/v1/admin/events")
+      .setUrlParams(Schema.Struct({
+        after: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())),
+        limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 1000)))
+      }))
+      .addSuccess(Schema.Array(Schema.Struct({
+        seq: Schema.Int,
+        type: Schema.String,
+        aggregateId: Schema.String,
+        payload: Schema.Unknown,
+        at: Schema.DateTimeUtc
+      })))
+  )
+  .add(
+    HttpApiEndpoint.post("pay", "/v1/dev/payments/:razorpayOrderId")
+      .setPath(Schema.Struct({ razorpayOrderId: Schema.String }))
+      .setPayload(Schema.Struct({
+        outcome: Schema.Literal("capture", "fail"),
+        amount: Schema.optional(Schema.Int.pipe(Schema.positive()))
+      }))
+      .addSuccess(Schema.Struct({ paymentId: Schema.String, status: Schema.String, amount: Schema.Int }))
+      .addError(DevPaymentsUnavailable)
+  )
+  .middleware(AdminAuth)
+  .annotate(OpenApi.Title, "Orders admin")
+  .annotate(OpenApi.Description, "Order internals, domain events, and (stand-in mode only) paying as a customer")
+{}
+
+/** Razorpay calls this; authenticated by the HMAC signature of the raw body, not by a key. */
+export class WebhooksGroup extends HttpApiGroup.make("webhooks")
+  .add(
+    HttpApiEndpoint.post("razorpay", "/v1/webhooks/razorpay")
+      .addSuccess(Schema.Struct({ status: Schema.Literal("processed", "duplicate", "ignored") }))
+      .addError(Unauthorized)
+  )
+  .annotate(OpenApi.Title, "Webhooks")
+{}
+
 export class Api extends HttpApi.make("quick-commerce")
   .add(HealthGroup)
   .add(StoresGroup)
   .add(StockAdminGroup)
+  .add(OrdersGroup)
+  .add(OrdersAdminGroup)
+  .add(WebhooksGroup)
   .annotate(OpenApi.Title, "Quick-commerce API")
 {}

@@ -159,3 +159,10 @@ export class PaymentGatewayUnavailable extends Schema.TaggedError<PaymentGateway
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 503 })
 ) {}
+
+/** `/v1/dev/payments` only exists while the local Razorpay stand-in is in use. */
+export class DevPaymentsUnavailable extends Schema.TaggedError<DevPaymentsUnavailable>()(
+  "DevPaymentsUnavailable",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}

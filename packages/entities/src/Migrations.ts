@@ -96,6 +96,10 @@ const migrations = Migrator.fromRecord({
       total integer NOT NULL CHECK (total >= 0),
       currency text NOT NULL,
       razorpay_order_id text NOT NULL UNIQUE,
+      -- the captured payment the order was confirmed with; any other capture gets refunded
+      payment_id text,
+      -- the 201 body, so a replayed Idempotency-Key gets the very same answer
+      placed_answer jsonb NOT NULL,
       placed_at timestamptz NOT NULL,
       updated_at timestamptz NOT NULL,
       UNIQUE (customer_id, idempotency_key)

@@ -11,11 +11,11 @@ import * as Statement from "@effect/sql/Statement"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { PGlite, types, type Results } from "@electric-sql/pglite"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
@@ -115,14 +115,50 @@ const lockDataDir = (dataDir: string) => {
 
 // A mutex that hands over in arrival order. Effect 3's Semaphore wakes every waiter on each release
 // (they race to re-take it), which under a few hundred waiting fibers costs more than the statements.
-const makeFifoLock = Effect.map(Queue.bounded<void>(1), (slot) => {
-  const take = Queue.offer(slot, undefined)
-  const release = Effect.asVoid(Queue.take(slot))
+// The lock is handed to the next waiter directly; a waiter interrupted after it was handed the lock
+// passes it on, so an interruption (a timeout, a dropped request) can never leak it.
+const makeFifoLock = Effect.sync(() => {
+  let held = false
+  const waiters: Array<Deferred.Deferred<void>> = []
+  const release = Effect.suspend(() => {
+    const next = waiters.shift()
+    if (next === undefined) {
+      held = false
+      return Effect.void
+    }
+    return Deferred.succeed(next, undefined)
+  })
+  /** Waits interruptibly only if the caller is interruptible; holds the lock when it succeeds. */
+  const take = (interruptible: boolean) =>
+    Effect.uninterruptible(Effect.suspend(() => {
+      if (!held) {
+        held = true
+        return Effect.void
+      }
+      return Effect.flatMap(Deferred.make<void>(), (turn) => {
+        waiters.push(turn)
+        const wait = Deferred.await(turn)
+        return (interruptible ? Effect.interruptible(wait) : wait).pipe(
+          Effect.onInterrupt(() => {
+            const i = waiters.indexOf(turn)
+            if (i >= 0) {
+              waiters.splice(i, 1)
+              return Effect.void
+            }
+            return release
+          })
+        )
+      })
+    }))
   return {
     take,
     release,
     withLock: <A, E, R>(self: Effect.Effect<A, E, R>) =>
-      Effect.uninterruptibleMask((restore) => Effect.zipRight(restore(take), Effect.ensuring(restore(self), release)))
+      Effect.checkInterruptible((interruptible) =>
+        Effect.uninterruptible(
+          Effect.zipRight(take(interruptible), Effect.ensuring(interruptible ? Effect.interruptible(self) : self, release))
+        )
+      )
   } as const
 })
 
@@ -191,16 +227,16 @@ export const make = (
             return run.pipe(Effect.tapError(() => rollbackQuietly), Effect.ensuring(this.endTransaction))
           }
           if (!transactionStart.test(sql)) return lock.withLock(run)
-          return Effect.uninterruptibleMask((restore) =>
-            Effect.zipRight(
-              restore(lock.take),
+          return Effect.checkInterruptible((interruptible) =>
+            Effect.uninterruptible(Effect.zipRight(
+              lock.take(interruptible),
               Effect.onExit(run, (exit) =>
                 Exit.isSuccess(exit)
                   ? Effect.sync(() => {
                     this.inTransaction = true
                   })
                   : lock.release)
-            )
+            ))
           )
         })
       }

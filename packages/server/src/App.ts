@@ -1,4 +1,4 @@
-import { RunnerAddress, SingleRunner } from "@effect/cluster"
+import { ClusterWorkflowEngine, RunnerAddress, SingleRunner } from "@effect/cluster"
 import type { ShardingConfig } from "@effect/cluster"
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
@@ -6,6 +6,11 @@ import { Api } from "@qc/domain/Api"
 import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
 import { DomainEvents } from "@qc/entities/DomainEvents"
 import { MigrationsLive } from "@qc/entities/Migrations"
+import { OrderPlacement } from "@qc/entities/OrderPlacement"
+import { OrderRepo } from "@qc/entities/OrderRepo"
+import { OrderSagaLive } from "@qc/entities/OrderSaga"
+import { PaymentWebhooks } from "@qc/entities/PaymentWebhooks"
+import { BasePriceResolverLive } from "@qc/entities/PriceResolver"
 import { ReservationSweeperLive } from "@qc/entities/ReservationSweeper"
 import { SeedLive } from "@qc/entities/Seed"
 import { StoreSkuLive } from "@qc/entities/StoreSku"
@@ -13,7 +18,9 @@ import { StockWriter } from "@qc/entities/StockWriter"
 import { StoreSkuRepo } from "@qc/entities/StoreSkuRepo"
 import { Layer, Option } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
+import { CustomerAuthLive } from "./CustomerAuth.js"
 import { HealthHttpLive } from "./HealthHttp.js"
+import { OrdersApiLive } from "./OrdersHttp.js"
 import { StockHttpLive } from "./StockHttp.js"
 
 /** Schema up to date and, on an empty database, the demo catalogue loaded. */
@@ -27,6 +34,11 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
     Layer.provideMerge(StoreSkuRepo.Default),
     Layer.provideMerge(DomainEvents.Default),
     Layer.provideMerge(CatalogueRepo.Default),
+    Layer.provideMerge(clusterOn(shardingConfig))
+  )
+
+const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
+  ClusterWorkflowEngine.layer.pipe(
     Layer.provideMerge(SingleRunner.layer({
       runnerStorage: "sql",
       // Explicit, so the cluster's env config does not take our HTTP `PORT` as its runner port.
@@ -34,9 +46,17 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
     }))
   )
 
+/** Stock plus checkout: the order saga, placement and payment webhooks, on the gateway provided. */
+export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
+  Layer.mergeAll(OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default).pipe(
+    Layer.provideMerge(OrderRepo.Default),
+    Layer.provideMerge(BasePriceResolverLive),
+    Layer.provideMerge(runner(shardingConfig))
+  )
+
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthHttpLive, StockHttpLive]),
-  Layer.provide(AdminAuthLive)
+  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive]),
+  Layer.provide([AdminAuthLive, CustomerAuthLive])
 )
 
 /** Serves the API, `/openapi.json` and Swagger UI at `/docs` on whatever HttpServer is provided. */

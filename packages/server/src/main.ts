@@ -1,33 +1,36 @@
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { DatabaseLive } from "@qc/entities/Database"
+import { demoCustomers } from "@qc/entities/Seed"
 import { Config, Effect, Layer, Redacted } from "effect"
 import { createServer } from "node:http"
 import { AdminKey, AdminKeyFromConfig } from "./AdminAuth.js"
-import { databaseReady, HttpLive, runner } from "./App.js"
+import { checkoutRunner, databaseReady, HttpLive } from "./App.js"
+import { AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
+import { PaymentsMode, StandInWebhookTarget } from "./PaymentsMode.js"
+
+const port = Config.integer("PORT").pipe(Config.withDefault(8080))
 
 const Banner = Layer.effectDiscard(
   Effect.gen(function*() {
-    const port = yield* Config.integer("PORT").pipe(Config.withDefault(8080))
     const admin = yield* AdminKey
-    yield* Effect.logInfo(`listening on http://localhost:${port} (API docs at /docs)`)
+    yield* Effect.logInfo(`listening on http://localhost:${yield* port} (API docs at /docs)`)
     if (admin.generated) {
       // Printed on purpose: with no ADMIN_API_KEY configured, this is the only way to learn the key.
       yield* Effect.logWarning(`no ADMIN_API_KEY set; this run's admin key: ${Redacted.value(admin.key)}`)
     }
+    const customer = demoCustomers[0]
+    yield* Effect.logInfo(`demo customer ${customer.id} (${customer.name}) bearer token: ${yield* issueToken(customer.id)}`)
   })
 )
 
-const ServerLive = Layer.unwrapEffect(
-  Effect.map(
-    Config.integer("PORT").pipe(Config.withDefault(8080)),
-    (port) => NodeHttpServer.layer(createServer, { port })
-  )
-)
+const ServerLive = Layer.unwrapEffect(Effect.map(port, (port) => NodeHttpServer.layer(createServer, { port })))
 
-const MainLive = Layer.mergeAll(HttpLive, Banner).pipe(
+const MainLive = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget).pipe(
   Layer.provide(ServerLive),
-  Layer.provide(runner()),
+  Layer.provide(checkoutRunner()),
+  Layer.provide(PaymentsMode),
   Layer.provide(AdminKeyFromConfig),
+  Layer.provide(AuthSecretFromConfig),
   Layer.provide(databaseReady(DatabaseLive))
 )
 

@@ -1,0 +1,199 @@
+import type { SkuNotFound } from "@qc/domain/Errors"
+import { ReservationId, SkuId, storeSkuEntityId } from "@qc/domain/Ids"
+import type { StoreId } from "@qc/domain/Ids"
+import type { Paise } from "@qc/domain/Money"
+import {
+  CartConflict,
+  IdempotencyKeyReused,
+  NotServiceable,
+  OrderId,
+  PaymentGatewayUnavailable,
+  PlacedOrder,
+  PriceChanged
+} from "@qc/domain/Order"
+import type { PlaceOrderRequest } from "@qc/domain/Order"
+import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
+import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+import { Clock, Effect, Either, Option, Schema } from "effect"
+import { createHash } from "node:crypto"
+import { CatalogueRepo } from "./CatalogueRepo.js"
+import type { StoredLine } from "./OrderRepo.js"
+import { OrderRepo } from "./OrderRepo.js"
+import { OrderSaga } from "./OrderSaga.js"
+import { Payments } from "./Payments.js"
+import { PriceResolver } from "./PriceResolver.js"
+
+/** Reservations outlive the payment window (90 s + the late-UPI check); the saga releases them sooner. */
+const reservationTtlSeconds = 15 * 60
+
+const digest = (text: string) => createHash("sha256").update(text).digest("hex")
+
+export const orderIdFor = (customerId: string, idempotencyKey: string) =>
+  OrderId.make(`ord_${digest(`${customerId}\n${idempotencyKey}`).slice(0, 20)}`)
+
+const requestHash = (request: PlaceOrderRequest) =>
+  digest(JSON.stringify({
+    pincode: request.pincode,
+    items: [...request.items].sort((a, b) => a.skuId.localeCompare(b.skuId)),
+    expectedTotal: request.expectedTotal ?? null
+  }))
+
+const encodePlaced = Schema.encodeSync(PlacedOrder)
+const decodePlaced = Schema.decodeUnknownSync(PlacedOrder)
+
+/**
+ * Checkout up to payment: route lines to stores, price them now, reserve all or
+ * nothing, open a Razorpay order, store the order, start the payment saga.
+ * Every step is safe to repeat, so a retried request (same Idempotency-Key) ends
+ * in the same order and the same answer.
+ */
+export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlacement", {
+  effect: Effect.gen(function*() {
+    const catalogue = yield* CatalogueRepo
+    const prices = yield* PriceResolver
+    const payments = yield* Payments
+    const orders = yield* OrderRepo
+    const storeSku = yield* StoreSkuEntity.client
+    const engine = yield* WorkflowEngine
+    /** Idempotent: the saga's execution id is derived from the order id. */
+    const startSaga = (orderId: OrderId) =>
+      Effect.provideService(OrderSaga.execute({ orderId }, { discard: true }), WorkflowEngine, engine)
+
+    const snapshot = (storeId: StoreId, skuId: SkuId) =>
+      storeSku(storeSkuEntityId(storeId, skuId)).Snapshot().pipe(
+        Effect.map((s) => s.available),
+        Effect.catchTag("StoreSkuNotFound", () => Effect.succeed(-1)),
+        Effect.orDie
+      )
+
+    /** The first store serving the pincode that can fill the line, else the one with the most. */
+    const route = (stores: ReadonlyArray<{ readonly id: StoreId }>, skuId: SkuId, qty: number) =>
+      Effect.gen(function*() {
+        let best: { storeId: StoreId; available: number } | undefined
+        for (const store of stores) {
+          const available = yield* snapshot(store.id, skuId)
+          if (available >= qty) return store.id
+          if (available >= 0 && (best === undefined || available > best.available)) best = { storeId: store.id, available }
+        }
+        return best?.storeId ?? stores[0].id
+      })
+
+    const releaseAll = (lines: ReadonlyArray<StoredLine>) =>
+      Effect.forEach(
+        lines,
+        (l) => Effect.ignore(storeSku(storeSkuEntityId(l.storeId, l.skuId)).Release({ reservationId: ReservationId.make(l.reservationId) })),
+        { concurrency: "unbounded", discard: true }
+      )
+
+    const reserveAll = (lines: ReadonlyArray<StoredLine>) =>
+      Effect.gen(function*() {
+        const results = yield* Effect.forEach(
+          lines,
+          (l) =>
+            Effect.either(storeSku(storeSkuEntityId(l.storeId, l.skuId)).Reserve({
+              reservationId: ReservationId.make(l.reservationId),
+              qty: l.qty,
+              ttlSeconds: reservationTtlSeconds
+            })),
+          { concurrency: "unbounded" }
+        )
+        const short = results.flatMap((r, i) =>
+          Either.isLeft(r) && r.left._tag === "InsufficientStock"
+            ? [{ skuId: lines[i].skuId, requested: lines[i].qty, available: r.left.available }]
+            : Either.isLeft(r) && r.left._tag === "StoreSkuNotFound"
+            ? [{ skuId: lines[i].skuId, requested: lines[i].qty, available: 0 }]
+            : []
+        )
+        const reused = results.some((r) => Either.isLeft(r) && r.left._tag === "OperationIdReused")
+        const other = results.find((r) => Either.isLeft(r) && !["InsufficientStock", "StoreSkuNotFound", "OperationIdReused"].includes(r.left._tag))
+        // A reused id means another request owns these reservation ids: leave them alone.
+        if (reused) return yield* Effect.fail("reused" as const)
+        if (short.length > 0 || other) {
+          yield* releaseAll(lines.filter((_, i) => Either.isRight(results[i])))
+          if (other && Either.isLeft(other)) return yield* Effect.die(other.left)
+          return yield* Effect.fail(new CartConflict({ lines: short }))
+        }
+      })
+
+    const place = Effect.fn("OrderPlacement.place")(function*(
+      customerId: string,
+      idempotencyKey: string,
+      request: PlaceOrderRequest
+    ): Effect.fn.Return<
+      PlacedOrder,
+      NotServiceable | PriceChanged | CartConflict | IdempotencyKeyReused | PaymentGatewayUnavailable | SkuNotFound
+    > {
+      const hash = requestHash(request)
+      const replay = (found: { readonly request_hash: string; readonly placedAnswer: unknown; readonly id: OrderId }) =>
+        found.request_hash === hash
+          // The saga may not have started if the first attempt died right after storing the order.
+          ? Effect.as(startSaga(found.id), decodePlaced(found.placedAnswer))
+          : Effect.fail(new IdempotencyKeyReused({ idempotencyKey }))
+      const existing = yield* orders.findByKey(customerId, idempotencyKey)
+      if (Option.isSome(existing)) return yield* replay(existing.value)
+
+      const stores = catalogue.storesForPincode(request.pincode)
+      if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
+      const orderId = orderIdFor(customerId, idempotencyKey)
+      const now = yield* Clock.currentTimeMillis
+      const lines: Array<StoredLine> = yield* Effect.forEach(request.items, (item, i) =>
+        Effect.gen(function*() {
+          const storeId = yield* route(stores, item.skuId, item.qty)
+          const { price, pricingContext } = yield* prices.resolve(storeId, item.skuId, now)
+          return {
+            lineNo: i + 1,
+            reservationId: `${orderId}-${i + 1}`,
+            skuId: item.skuId,
+            storeId,
+            qty: item.qty,
+            unitPrice: price,
+            pricingContext
+          }
+        }), { concurrency: 8 })
+      const total = lines.reduce((sum, l) => sum + l.unitPrice * l.qty, 0) as Paise
+      const publicLines = lines.map(({ lineNo: _, reservationId: __, ...line }) => line)
+      if (request.expectedTotal !== undefined && request.expectedTotal !== total) {
+        return yield* Effect.fail(new PriceChanged({ expectedTotal: request.expectedTotal, total, lines: publicLines }))
+      }
+
+      yield* reserveAll(lines).pipe(
+        Effect.catchIf((e) => e === "reused", () => Effect.fail(new IdempotencyKeyReused({ idempotencyKey })))
+      )
+      const gatewayOrder = yield* payments.createOrder({ amount: total, currency: "INR", receipt: orderId }).pipe(
+        Effect.tapError(() => releaseAll(lines)),
+        Effect.mapError((e) => new PaymentGatewayUnavailable({ message: e.message }))
+      )
+      const answer = new PlacedOrder({
+        orderId,
+        status: "AWAITING_PAYMENT",
+        lines: publicLines,
+        total,
+        payment: {
+          provider: "razorpay",
+          razorpayOrderId: gatewayOrder.id,
+          amount: total,
+          currency: "INR",
+          keyId: payments.keyId
+        }
+      })
+      const stored = yield* orders.insertPlaced({
+        customerId,
+        idempotencyKey,
+        requestHash: hash,
+        pincode: request.pincode,
+        answer,
+        answerJson: encodePlaced(answer),
+        lines
+      })
+      if (!stored) {
+        // Lost a race with the same key: answer what the winner stored.
+        const winner = yield* orders.findByKey(customerId, idempotencyKey)
+        return yield* replay(Option.getOrThrow(winner))
+      }
+      yield* startSaga(orderId)
+      return answer
+    })
+
+    return { place } as const
+  })
+}) {}

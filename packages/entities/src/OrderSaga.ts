@@ -1,0 +1,178 @@
+import { Activity, DurableClock, DurableDeferred, Workflow } from "@effect/workflow"
+import { ReservationId, storeSkuEntityId } from "@qc/domain/Ids"
+import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
+import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
+import { Effect, Either, Option, Schema } from "effect"
+import type { OrderRow } from "./OrderRepo.js"
+import { OrderRepo } from "./OrderRepo.js"
+import { Payments } from "./Payments.js"
+
+/** What a payment webhook tells the saga. */
+export const PaymentOutcome = Schema.Struct({
+  paymentId: Schema.String,
+  status: Schema.Literal("captured", "failed"),
+  amount: Schema.Int,
+  currency: Schema.String,
+  method: Schema.String
+})
+export type PaymentOutcome = typeof PaymentOutcome.Type
+
+/** Completed by the webhook receiver with the first decisive payment event. */
+export const PaymentSignal = DurableDeferred.make("payment", { success: PaymentOutcome })
+/** Completed when the customer cancels before confirmation. */
+export const CancelSignal = DurableDeferred.make("cancel")
+
+const Decision = Schema.Union(
+  Schema.Struct({ kind: Schema.Literal("payment"), outcome: PaymentOutcome }),
+  Schema.Struct({ kind: Schema.Literal("timeout") }),
+  Schema.Struct({ kind: Schema.Literal("cancel") })
+)
+type Decision = typeof Decision.Type
+
+export const SagaResult = Schema.Literal("CONFIRMED", "FAILED", "CANCELLED")
+
+/** The payment window before the saga asks Razorpay itself (late UPI confirmations are common). */
+export const paymentDeadline = "90 seconds"
+
+/**
+ * The order after placement: wait for the payment (webhook) or the deadline or a
+ * cancel, then settle in one activity. Settling is idempotent step by step (status
+ * moves are guarded, refunds keyed by payment, stock operations keyed by
+ * reservation), so a crash and re-run of the activity repeats nothing twice.
+ */
+export const OrderSaga = Workflow.make({
+  name: "OrderSaga",
+  payload: { orderId: Schema.String },
+  idempotencyKey: ({ orderId }) => orderId,
+  success: SagaResult
+})
+
+type Waiting = Effect.Effect<Decision, never, WorkflowEngine | WorkflowInstance>
+
+const paid: Waiting = Effect.map(DurableDeferred.await(PaymentSignal), (outcome) => ({ kind: "payment", outcome }))
+// A clock under the default 60 s threshold would run in memory and win the race against a
+// webhook that already arrived (EFFECT-NOTES): keep it durable.
+const deadline: Waiting = Effect.as(
+  DurableClock.sleep({ name: "payment-deadline", duration: paymentDeadline, inMemoryThreshold: 0 }),
+  { kind: "timeout" }
+)
+const cancelled: Waiting = Effect.as(DurableDeferred.await(CancelSignal), { kind: "cancel" })
+
+export const OrderSagaLive = OrderSaga.toLayer(Effect.fn(function*({ orderId }) {
+  const decision = yield* DurableDeferred.raceAll({
+    name: "payment-or-deadline",
+    success: Decision,
+    error: Schema.Never,
+    effects: [paid, deadline, cancelled]
+  })
+  return yield* Activity.make({
+    name: `settle-${decision.kind}`,
+    success: SagaResult,
+    execute: settle(orderId, decision)
+  })
+}))
+
+const settle = (orderId: string, decision: Decision) =>
+  Effect.gen(function*() {
+    const orders = yield* OrderRepo
+    const payments = yield* Payments
+    const storeSku = yield* StoreSkuEntity.client
+    const order = Option.getOrThrow(yield* orders.get(orderId))
+    const reservations = (o: OrderRow) =>
+      o.lines.map((l) => ({ entity: storeSku(storeSkuEntityId(l.storeId, l.skuId)), reservationId: ReservationId.make(l.reservationId) }))
+
+    const refundCaptured = (reason: string, keep?: string) =>
+      Effect.gen(function*() {
+        const found = yield* payments.fetchOrderPayments(order.razorpayOrderId)
+        for (const p of found) {
+          if (p.status !== "captured" || p.id === keep) continue
+          yield* orders.recordPayment(orderId, p)
+          const refund = yield* payments.refund({
+            paymentId: p.id,
+            amount: p.amount - p.amountRefunded,
+            idempotencyKey: `refund-${p.id}`,
+            notes: { orderId, reason }
+          })
+          yield* orders.recordRefund(orderId, { id: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
+        }
+      })
+
+    /** Every failure path: stop the order, give the stock back, refund whatever was captured. */
+    const fail = (status: "FAILED" | "CANCELLED", reason: string, options?: { readonly ticket?: string }) =>
+      Effect.gen(function*() {
+        yield* orders.transition({
+          orderId,
+          from: ["AWAITING_PAYMENT", "PAID"],
+          to: status,
+          reason,
+          events: [{ type: status === "FAILED" ? "order.failed" : "order.cancelled", aggregateId: orderId, payload: { orderId, reason } }]
+        })
+        yield* Effect.forEach(reservations(order), (r) => Effect.ignore(r.entity.Release({ reservationId: r.reservationId })), {
+          concurrency: "unbounded",
+          discard: true
+        })
+        // Asked of Razorpay, not of our records: a capture may be on its way as a webhook right now.
+        yield* refundCaptured(reason)
+        if (options?.ticket) yield* orders.openTicket(orderId, reason, options.ticket)
+        return status
+      })
+
+    const confirm = (outcome: PaymentOutcome) =>
+      Effect.gen(function*() {
+        yield* orders.recordPayment(orderId, { id: outcome.paymentId, ...outcome })
+        if (outcome.amount !== order.total || outcome.currency !== "INR") {
+          return yield* fail("FAILED", "amount_mismatch")
+        }
+        yield* orders.transition({
+          orderId,
+          from: ["AWAITING_PAYMENT"],
+          to: "PAID",
+          reason: null,
+          paymentId: outcome.paymentId,
+          events: [
+            { type: "payment.captured", aggregateId: orderId, payload: { orderId, paymentId: outcome.paymentId, amount: outcome.amount } },
+            { type: "order.paid", aggregateId: orderId, payload: { orderId, paymentId: outcome.paymentId } }
+          ]
+        })
+        const commits = yield* Effect.forEach(reservations(order), (r) => Effect.either(r.entity.Commit({ reservationId: r.reservationId })), {
+          concurrency: "unbounded"
+        })
+        const failed = commits.filter(Either.isLeft)
+        if (failed.length > 0) {
+          return yield* fail("FAILED", "commit_failed", {
+            ticket: `paid ${outcome.paymentId} but ${failed.length} line(s) could not be allocated: ${failed.map((f) => f.left._tag).join(", ")}`
+          })
+        }
+        yield* orders.transition({
+          orderId,
+          from: ["PAID"],
+          to: "CONFIRMED",
+          reason: null,
+          events: [{ type: "order.confirmed", aggregateId: orderId, payload: { orderId, total: order.total } }]
+        })
+        // A second capture on the same Razorpay order (the customer paid twice) is not kept.
+        yield* refundCaptured("duplicate_payment", outcome.paymentId)
+        return "CONFIRMED" as const
+      })
+
+    if (order.status === "CONFIRMED" || order.status === "FAILED" || order.status === "CANCELLED") return order.status
+    switch (decision.kind) {
+      case "payment":
+        return decision.outcome.status === "captured"
+          ? yield* confirm(decision.outcome)
+          : yield* fail("FAILED", "payment_failed")
+      case "cancel":
+        return yield* fail("CANCELLED", "cancelled_by_customer")
+      case "timeout": {
+        const found = yield* payments.fetchOrderPayments(order.razorpayOrderId)
+        const captured = found.find((p) => p.status === "captured")
+        return captured
+          ? yield* confirm({ paymentId: captured.id, status: "captured", amount: captured.amount, currency: captured.currency, method: captured.method })
+          : yield* fail("FAILED", "payment_timeout")
+      }
+    }
+  }).pipe(
+    // Gateway hiccups are retried by the activity; a refund must not be skipped.
+    Effect.retry({ times: 5, while: (e) => e._tag === "PaymentsError" && e.retryable }),
+    Effect.orDie
+  )

@@ -1,0 +1,96 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Api, CurrentCustomer } from "@qc/domain/Api"
+import { DevPaymentsUnavailable, OrderNotCancellable, OrderNotFound } from "@qc/domain/Order"
+import { DomainEvents } from "@qc/entities/DomainEvents"
+import { OrderPlacement } from "@qc/entities/OrderPlacement"
+import { OrderRepo } from "@qc/entities/OrderRepo"
+import { PaymentWebhooks } from "@qc/entities/PaymentWebhooks"
+import { RazorpayStandIn } from "@qc/entities/RazorpayStandIn"
+import { DateTime, Effect, Layer, Option, Schedule } from "effect"
+
+export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
+  Effect.gen(function*() {
+    const placement = yield* OrderPlacement
+    const orders = yield* OrderRepo
+    const webhooks = yield* PaymentWebhooks
+
+    /** Someone else's order is reported as missing, not forbidden: ids are not disclosed. */
+    const own = (orderId: string) =>
+      Effect.gen(function*() {
+        const customer = yield* CurrentCustomer
+        const view = yield* orders.view(orderId)
+        return yield* Option.match(Option.filter(view, (v) => v.customerId === customer), {
+          onNone: () => Effect.fail(new OrderNotFound({ orderId })),
+          onSome: Effect.succeed
+        })
+      })
+
+    return handlers
+      .handle("place", ({ headers, payload }) =>
+        Effect.flatMap(CurrentCustomer, (customer) => placement.place(customer, headers["idempotency-key"], payload)))
+      .handle("get", ({ path }) => own(path.orderId))
+      .handle("list", ({ urlParams }) =>
+        Effect.flatMap(CurrentCustomer, (customer) => orders.listForCustomer(customer, urlParams.cursor, urlParams.limit ?? 20)))
+      .handle("cancel", ({ path }) =>
+        Effect.gen(function*() {
+          const order = yield* own(path.orderId)
+          if (order.status === "CANCELLED") return order
+          if (order.status !== "AWAITING_PAYMENT") {
+            return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: order.status }))
+          }
+          yield* webhooks.signalCancel(path.orderId)
+          // The saga settles it (release, refund if captured); wait briefly to answer with the outcome.
+          yield* own(path.orderId).pipe(
+            Effect.repeat({
+              schedule: Schedule.spaced("100 millis").pipe(Schedule.upTo("5 seconds")),
+              while: (v) => v.status === "AWAITING_PAYMENT"
+            })
+          )
+          return yield* own(path.orderId)
+        }))
+  }))
+
+export const OrdersAdminHttpLive = HttpApiBuilder.group(Api, "ordersAdmin", (handlers) =>
+  Effect.gen(function*() {
+    const orders = yield* OrderRepo
+    const events = yield* DomainEvents
+    const standIn = yield* Effect.serviceOption(RazorpayStandIn)
+    return handlers
+      .handle("get", ({ path }) =>
+        Effect.flatMap(orders.adminView(path.orderId), Option.match({
+          onNone: () => Effect.fail(new OrderNotFound({ orderId: path.orderId })),
+          onSome: Effect.succeed
+        })))
+      .handle("events", ({ urlParams }) =>
+        Effect.map(events.list(urlParams.after ?? 0, urlParams.limit ?? 100), (rows) =>
+          rows.map((e) => ({ ...e, at: DateTime.unsafeMake(e.at) }))))
+      .handle("pay", ({ path, payload }) =>
+        Option.match(standIn, {
+          onNone: () => Effect.fail(new DevPaymentsUnavailable({ message: "real Razorpay keys are configured" })),
+          onSome: (s) =>
+            s.pay(path.razorpayOrderId, { outcome: payload.outcome, ...(payload.amount ? { amount: payload.amount } : {}) }).pipe(
+              Effect.map((p) => ({ paymentId: p.id, status: p.status, amount: p.amount })),
+              Effect.mapError((e) => new DevPaymentsUnavailable({ message: String(e) }))
+            )
+        }))
+  }))
+
+export const WebhooksHttpLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
+  Effect.gen(function*() {
+    const webhooks = yield* PaymentWebhooks
+    return handlers.handleRaw("razorpay", ({ request }) =>
+      Effect.gen(function*() {
+        // The signature covers the exact bytes Razorpay sent: verify before any parsing.
+        const body = new Uint8Array(yield* Effect.orDie(request.arrayBuffer))
+        const status = yield* webhooks.handle(body, {
+          signature: request.headers["x-razorpay-signature"],
+          eventId: request.headers["x-razorpay-event-id"]
+        })
+        return yield* HttpServerResponse.json({ status })
+      }).pipe(
+        Effect.catchTag("Unauthorized", (e) => HttpServerResponse.json({ _tag: e._tag, message: e.message }, { status: 401 })),
+        Effect.orDie
+      ))
+  }))
+
+export const OrdersApiLive = Layer.mergeAll(OrdersHttpLive, OrdersAdminHttpLive, WebhooksHttpLive)

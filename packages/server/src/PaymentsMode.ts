@@ -1,0 +1,51 @@
+import { HttpServer } from "@effect/platform"
+import type { Payments } from "@qc/entities/Payments"
+import { PaymentsFromConfig, PaymentsLive } from "@qc/entities/PaymentsLive"
+import * as StandIn from "@qc/entities/RazorpayStandIn"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
+import type { ConfigError } from "effect/ConfigError"
+import { randomBytes } from "node:crypto"
+
+/**
+ * Real Razorpay when `RAZORPAY_KEY_ID` is set; otherwise our local stand-in (test mode),
+ * which the same SDK layer talks to. The stand-in is announced loudly: no money moves.
+ */
+export const PaymentsMode: Layer.Layer<Payments, ConfigError> = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const keyId = yield* Config.option(Config.nonEmptyString("RAZORPAY_KEY_ID"))
+    if (Option.isSome(keyId)) {
+      yield* Effect.logInfo("payments: Razorpay with the configured keys")
+      return PaymentsFromConfig
+    }
+    const keys = {
+      keyId: "rzp_test_standin",
+      keySecret: randomBytes(18).toString("base64url"),
+      webhookSecret: randomBytes(18).toString("base64url")
+    }
+    return Layer.unwrapEffect(
+      Effect.gen(function*() {
+        const standIn = yield* StandIn.RazorpayStandIn
+        yield* Effect.logWarning(
+          `payments: NO RAZORPAY KEYS SET, using the local Razorpay stand-in at ${standIn.baseUrl} (test mode, no money moves); ` +
+            "pay an order with POST /v1/dev/payments/{razorpayOrderId}"
+        )
+        return Layer.merge(
+          PaymentsLive({ keyId: keys.keyId, keySecret: Redacted.make(keys.keySecret), webhookSecret: Redacted.make(keys.webhookSecret), baseUrl: standIn.baseUrl }),
+          Layer.succeed(StandIn.RazorpayStandIn, standIn)
+        )
+      })
+    ).pipe(Layer.provideMerge(Layer.orDie(StandIn.layer(keys))))
+  })
+)
+
+/** Points the stand-in's webhooks at this server once it listens. */
+export const StandInWebhookTarget = Layer.effectDiscard(
+  Effect.gen(function*() {
+    const standIn = yield* Effect.serviceOption(StandIn.RazorpayStandIn)
+    if (Option.isNone(standIn)) return
+    const server = yield* HttpServer.HttpServer
+    const address = server.address
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    yield* standIn.value.setWebhookUrl(`http://127.0.0.1:${port}/v1/webhooks/razorpay`)
+  })
+)
