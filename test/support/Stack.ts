@@ -7,7 +7,7 @@ import { seedDemoCatalogue } from "@qc/entities/Seed"
 import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, HttpLive } from "@qc/server/App"
 import { AuthSecret } from "@qc/server/CustomerAuth"
-import { PaymentsMode, StandInWebhookTarget } from "@qc/server/PaymentsMode"
+import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const adminKey = "test-admin-key"
@@ -19,7 +19,7 @@ export const adminKey = "test-admin-key"
 export const stackLayer = (database: Layer.Layer<SqlClient.SqlClient>, options?: { readonly skuCount?: number }) =>
   Layer.merge(HttpLive, StandInWebhookTarget).pipe(
     Layer.provideMerge(checkoutRunner()),
-    Layer.provideMerge(PaymentsMode),
+    Layer.provideMerge(StandInPayments),
     Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make(adminKey), generated: false })),
     Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("test-auth-secret")))),
     Layer.provideMerge(NodeHttpServer.layerTest),

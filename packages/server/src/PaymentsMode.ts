@@ -6,6 +6,26 @@ import { Config, Effect, Layer, Option, Redacted } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { randomBytes } from "node:crypto"
 
+/** The local Razorpay stand-in with fresh keys, and the live SDK layer pointed at it. */
+export const StandInPayments: Layer.Layer<Payments | StandIn.RazorpayStandIn> = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const keys = {
+      keyId: "rzp_test_standin",
+      keySecret: randomBytes(18).toString("base64url"),
+      webhookSecret: randomBytes(18).toString("base64url")
+    }
+    return Layer.unwrapEffect(
+      Effect.map(StandIn.RazorpayStandIn, (standIn) =>
+        PaymentsLive({
+          keyId: keys.keyId,
+          keySecret: Redacted.make(keys.keySecret),
+          webhookSecret: Redacted.make(keys.webhookSecret),
+          baseUrl: standIn.baseUrl
+        }))
+    ).pipe(Layer.provideMerge(Layer.orDie(StandIn.layer(keys))))
+  })
+)
+
 /**
  * Real Razorpay when `RAZORPAY_KEY_ID` is set; otherwise our local stand-in (test mode),
  * which the same SDK layer talks to. The stand-in is announced loudly: no money moves.
@@ -17,24 +37,11 @@ export const PaymentsMode: Layer.Layer<Payments, ConfigError> = Layer.unwrapEffe
       yield* Effect.logInfo("payments: Razorpay with the configured keys")
       return PaymentsFromConfig
     }
-    const keys = {
-      keyId: "rzp_test_standin",
-      keySecret: randomBytes(18).toString("base64url"),
-      webhookSecret: randomBytes(18).toString("base64url")
-    }
-    return Layer.unwrapEffect(
-      Effect.gen(function*() {
-        const standIn = yield* StandIn.RazorpayStandIn
-        yield* Effect.logWarning(
-          `payments: NO RAZORPAY KEYS SET, using the local Razorpay stand-in at ${standIn.baseUrl} (test mode, no money moves); ` +
-            "pay an order with POST /v1/dev/payments/{razorpayOrderId}"
-        )
-        return Layer.merge(
-          PaymentsLive({ keyId: keys.keyId, keySecret: Redacted.make(keys.keySecret), webhookSecret: Redacted.make(keys.webhookSecret), baseUrl: standIn.baseUrl }),
-          Layer.succeed(StandIn.RazorpayStandIn, standIn)
-        )
-      })
-    ).pipe(Layer.provideMerge(Layer.orDie(StandIn.layer(keys))))
+    yield* Effect.logWarning(
+      "payments: NO RAZORPAY KEYS SET, using the local Razorpay stand-in (test mode, no money moves); " +
+        "pay an order with POST /v1/dev/payments/{razorpayOrderId}"
+    )
+    return StandInPayments
   })
 )
 
