@@ -32,3 +32,20 @@ export const eventually = <A, E, R>(assertion: Effect.Effect<A, E, R>, tries = 1
       yield* ioTick
     }
   })
+
+/**
+ * Retries `assertion` while stepping the TestClock, for outcomes that need cluster timers
+ * (storage polls, reply polls) after a deadline has already passed. Bounded.
+ */
+export const drivenUntil = <A, E, R>(
+  assertion: Effect.Effect<A, E, R>,
+  options?: { readonly step?: Duration.DurationInput; readonly maxSteps?: number }
+) =>
+  Effect.gen(function*() {
+    for (let i = 1; ; i++) {
+      const result = yield* Effect.either(Effect.sandbox(assertion))
+      if (result._tag === "Right" || i >= (options?.maxSteps ?? 600)) return yield* Effect.unsandbox(result)
+      yield* ioTick
+      yield* TestClock.adjust(options?.step ?? "200 millis")
+    }
+  })

@@ -2,6 +2,8 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { SqlClient } from "@effect/sql"
 import { Api } from "@qc/domain/Api"
+import type { Payments } from "@qc/entities/Payments"
+import type { RazorpayStandIn } from "@qc/entities/RazorpayStandIn"
 import * as Migrations from "@qc/entities/Migrations"
 import { seedDemoCatalogue } from "@qc/entities/Seed"
 import { AdminKey } from "@qc/server/AdminAuth"
@@ -16,10 +18,17 @@ export const adminKey = "test-admin-key"
  * The whole server as `start` runs it (migrations, demo seed, single runner on SQL
  * storage, HTTP API), on a test database and an in-process HTTP server.
  */
-export const stackLayer = (database: Layer.Layer<SqlClient.SqlClient>, options?: { readonly skuCount?: number }) =>
+export const stackLayer = (
+  database: Layer.Layer<SqlClient.SqlClient>,
+  options?: {
+    readonly skuCount?: number
+    /** Share one gateway across stacks (a restart keeps Razorpay's state, as the real one would). */
+    readonly payments?: Layer.Layer<Payments | RazorpayStandIn>
+  }
+) =>
   Layer.merge(HttpLive, StandInWebhookTarget).pipe(
     Layer.provideMerge(checkoutRunner()),
-    Layer.provideMerge(StandInPayments),
+    Layer.provideMerge(options?.payments ?? StandInPayments),
     Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make(adminKey), generated: false })),
     Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("test-auth-secret")))),
     Layer.provideMerge(NodeHttpServer.layerTest),

@@ -81,9 +81,15 @@ const settle = (orderId: string, decision: Decision) =>
     const reservations = (o: OrderRow) =>
       o.lines.map((l) => ({ entity: storeSku(storeSkuEntityId(l.storeId, l.skuId)), reservationId: ReservationId.make(l.reservationId) }))
 
+    /** What Razorpay holds for the order; a lookup it refuses (not a glitch) is left to ops. */
+    const gatewayPayments = payments.fetchOrderPayments(order.razorpayOrderId).pipe(
+      Effect.catchIf((e) => !e.retryable, (e) =>
+        Effect.as(orders.openTicket(orderId, "gateway_lookup_failed", `${e.operation}: ${e.message}`), []))
+    )
+
     const refundCaptured = (reason: string, keep?: string) =>
       Effect.gen(function*() {
-        const found = yield* payments.fetchOrderPayments(order.razorpayOrderId)
+        const found = yield* gatewayPayments
         for (const p of found) {
           if (p.status !== "captured" || p.id === keep) continue
           yield* orders.recordPayment(orderId, p)
@@ -164,7 +170,7 @@ const settle = (orderId: string, decision: Decision) =>
       case "cancel":
         return yield* fail("CANCELLED", "cancelled_by_customer")
       case "timeout": {
-        const found = yield* payments.fetchOrderPayments(order.razorpayOrderId)
+        const found = yield* gatewayPayments
         const captured = found.find((p) => p.status === "captured")
         return captured
           ? yield* confirm({ paymentId: captured.id, status: "captured", amount: captured.amount, currency: captured.currency, method: captured.method })
