@@ -301,6 +301,22 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
         Effect.orDie
       )
 
+    /**
+     * Orders still awaiting payment although a decisive payment event was recorded
+     * `graceMs` ago, or placed longer than `deadlineMs` ago: the saga should have settled them.
+     */
+    const overdue = (now: number, graceMs: number, deadlineMs: number) =>
+      sql<{ id: string; payment_id: string | null; status: string | null; amount: number | null; currency: string | null; method: string | null }>`
+        SELECT o.id, p.payment_id, p.status, p.amount, p.currency, p.method
+        FROM orders o
+        LEFT JOIN LATERAL (
+          SELECT payment_id, status, amount, currency, method FROM order_payments
+          WHERE order_id = o.id AND status IN ('captured', 'failed') AND updated_at < ${new Date(now - graceMs)}
+          ORDER BY (status = 'captured') DESC, updated_at LIMIT 1
+        ) p ON true
+        WHERE o.status = 'AWAITING_PAYMENT' AND (p.payment_id IS NOT NULL OR o.placed_at < ${new Date(now - deadlineMs)})
+        LIMIT 200`.pipe(Effect.orDie)
+
     /** Lets Razorpay's retry act on an event whose handling failed half-way. */
     const releaseWebhookEvent = (eventId: string) =>
       Effect.orDie(sql`DELETE FROM webhook_events WHERE event_id = ${eventId}`)
@@ -325,7 +341,8 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
       openTicket,
       findByRazorpayOrderId,
       claimWebhookEvent,
-      releaseWebhookEvent
+      releaseWebhookEvent,
+      overdue
     } as const
   })
 }) {}

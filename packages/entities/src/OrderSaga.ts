@@ -27,7 +27,7 @@ const Decision = Schema.Union(
   Schema.Struct({ kind: Schema.Literal("timeout") }),
   Schema.Struct({ kind: Schema.Literal("cancel") })
 )
-type Decision = typeof Decision.Type
+export type Decision = typeof Decision.Type
 
 export const SagaResult = Schema.Literal("CONFIRMED", "FAILED", "CANCELLED")
 
@@ -72,7 +72,8 @@ export const OrderSagaLive = OrderSaga.toLayer(Effect.fn(function*({ orderId }) 
   })
 }))
 
-const settle = (orderId: string, decision: Decision) =>
+/** Settles an order on a decision; idempotent, so the saga and the settlement sweeper may both run it. */
+export const settle = (orderId: string, decision: Decision) =>
   Effect.gen(function*() {
     const orders = yield* OrderRepo
     const payments = yield* Payments

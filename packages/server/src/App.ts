@@ -11,6 +11,7 @@ import { OrderRepo } from "@qc/entities/OrderRepo"
 import { OrderSagaLive } from "@qc/entities/OrderSaga"
 import { PaymentWebhooks } from "@qc/entities/PaymentWebhooks"
 import { BasePriceResolverLive } from "@qc/entities/PriceResolver"
+import { SettlementSweeperLive } from "@qc/entities/SettlementSweeper"
 import { ReservationSweeperLive } from "@qc/entities/ReservationSweeper"
 import { SeedLive } from "@qc/entities/Seed"
 import { StoreSkuLive } from "@qc/entities/StoreSku"
@@ -48,7 +49,7 @@ const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"
 
 /** Stock plus checkout: the order saga, placement and payment webhooks, on the gateway provided. */
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  Layer.mergeAll(OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default).pipe(
+  Layer.mergeAll(OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default, SettlementSweeperLive).pipe(
     Layer.provideMerge(OrderRepo.Default),
     Layer.provideMerge(BasePriceResolverLive),
     Layer.provideMerge(runner(shardingConfig))

@@ -1,0 +1,204 @@
+/**
+ * `pnpm bench:checkout`: customers placing 3–6 line orders over HTTP against the whole
+ * server (embedded PGlite, and Postgres when DATABASE_URL is set); the local Razorpay
+ * stand-in captures each payment at once. Reports orders/min reaching CONFIRMED, p50/p99
+ * of POST /v1/orders, and where the time goes. Writes bench/results/checkout.json.
+ * Options: --orders N (1500) --concurrency N (40) --only pglite|postgres
+ */
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import * as PgliteClient from "@qc/entities/PgliteClient"
+import { RazorpayStandIn } from "@qc/entities/RazorpayStandIn"
+import { AdminKey } from "@qc/server/AdminAuth"
+import { checkoutRunner, databaseReady, HttpLive } from "@qc/server/App"
+import { AuthSecret, issueToken } from "@qc/server/CustomerAuth"
+import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
+import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : fallback
+}
+const totalOrders = Number(arg("orders", "1500"))
+const concurrency = Number(arg("concurrency", "40"))
+const only = arg("only", "")
+const customers = 50
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
+
+// A small deterministic generator, so both databases see the same carts.
+const rng = (seed: number) => () => {
+  seed = (seed * 1664525 + 1013904223) >>> 0
+  return seed / 2 ** 32
+}
+
+const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const stack = Layer.mergeAll(HttpLive, StandInWebhookTarget).pipe(
+      Layer.provideMerge(checkoutRunner()),
+      Layer.provideMerge(StandInPayments),
+      Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make("bench"), generated: false })),
+      Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("bench-secret")))),
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 })),
+      Layer.provideMerge(databaseReady(sqlLayer))
+    )
+    const context = yield* Layer.build(stack)
+    const run = <A, E>(effect: Effect.Effect<A, E, never>) => Effect.runPromise(effect)
+    return yield* Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const standIn = yield* RazorpayStandIn
+      const server = yield* HttpServer.HttpServer
+      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+      const base = `http://127.0.0.1:${port}`
+      const ids = Array.from({ length: customers }, (_, i) => `bench-${i}`)
+      yield* sql`INSERT INTO customers ${
+        sql.insert(ids.map((id) => ({ id, name: id, phone: "+910000000000", created_at: new Date() })))
+      } ON CONFLICT DO NOTHING`
+      const tokens = yield* Effect.forEach(ids, (id) => issueToken(id))
+      // Carts from what the pincode's primary store has plenty of.
+      const stocked = yield* sql<{ store_id: string; sku_id: string }>`
+        SELECT s.store_id, s.sku_id FROM store_skus s JOIN stores st ON st.id = s.store_id
+        WHERE s.on_hand - s.reserved - s.allocated >= 40 ORDER BY s.store_id, s.sku_id`
+      const byStore = new Map<string, Array<string>>()
+      for (const r of stocked) byStore.set(r.store_id, [...(byStore.get(r.store_id) ?? []), r.sku_id])
+      const stores = yield* sql<{ id: string; pincodes: Array<string> }>`SELECT id, pincodes FROM stores ORDER BY position`
+      const random = rng(42)
+      const carts = Array.from({ length: totalOrders }, (_, i) => {
+        const store = stores[Math.floor(random() * stores.length)]
+        const skus = byStore.get(store.id) ?? []
+        const lines = 3 + Math.floor(random() * 4)
+        const chosen = new Set<string>()
+        while (chosen.size < lines) chosen.add(skus[Math.floor(random() * skus.length)])
+        return {
+          customer: i % customers,
+          pincode: store.pincodes[0],
+          items: [...chosen].map((skuId) => ({ skuId, qty: 1 + Math.floor(random() * 2) }))
+        }
+      })
+
+      const placeLatency: Array<number> = []
+      let conflicts = 0
+      let failures = 0
+      const started = performance.now()
+      let next = 0
+      const worker = async (): Promise<void> => {
+        while (next < carts.length) {
+          try {
+            await one()
+          } catch {
+            failures++
+          }
+        }
+      }
+      const one = async () => {
+        {
+          const i = next++
+          const cart = carts[i]
+          const t0 = performance.now()
+          const res = await fetch(`${base}/v1/orders`, {
+            signal: AbortSignal.timeout(30_000),
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              authorization: `Bearer ${tokens[cart.customer]}`,
+              "idempotency-key": `bench-${database}-${i}`
+            },
+            body: JSON.stringify({ pincode: cart.pincode, items: cart.items })
+          })
+          const body = await res.json() as { payment?: { razorpayOrderId: string } }
+          placeLatency.push(performance.now() - t0)
+          if (res.status === 409) conflicts++
+          else if (res.status !== 201 || body.payment === undefined) failures++
+          else await run(standIn.pay(body.payment.razorpayOrderId, { outcome: "capture" }))
+        }
+      }
+      yield* Effect.promise(() => Promise.all(Array.from({ length: concurrency }, worker)))
+      const placedMs = performance.now() - started
+      const placed = totalOrders - conflicts - failures
+      // Orders/min counts an order when it reaches CONFIRMED, so wait for the sagas to finish.
+      let confirmed = 0
+      for (let i = 0; i < 1200; i++) {
+        const [row] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM orders WHERE status = 'CONFIRMED'`
+        confirmed = row.n
+        const [open] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM orders WHERE status IN ('AWAITING_PAYMENT', 'PAID')`
+        if (open.n === 0) break
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 100)))
+      }
+      const totalMs = performance.now() - started
+      const [lag] = yield* sql<{ p50: number; p99: number }>`
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+        FROM (SELECT EXTRACT(EPOCH FROM (c.at - p.at)) * 1000 AS ms FROM order_timeline p
+              JOIN order_timeline c ON c.order_id = p.order_id AND c.status = 'CONFIRMED'
+              WHERE p.status = 'AWAITING_PAYMENT') t`
+      placeLatency.sort((a, b) => a - b)
+      const row = {
+        database,
+        orders: totalOrders,
+        concurrency,
+        placed,
+        conflicts,
+        failures,
+        confirmed,
+        confirmedPerMinute: Math.round(confirmed / (totalMs / 60_000)),
+        placedPerMinute: Math.round(placed / (placedMs / 60_000)),
+        placeP50Ms: Number(percentile(placeLatency, 0.5).toFixed(1)),
+        placeP99Ms: Number(percentile(placeLatency, 0.99).toFixed(1)),
+        placedToConfirmedP50Ms: Math.round(Number(lag?.p50 ?? 0)),
+        placedToConfirmedP99Ms: Math.round(Number(lag?.p99 ?? 0))
+      }
+      yield* Effect.logInfo(JSON.stringify(row))
+      return row
+    }).pipe(Effect.provide(context))
+  }))
+
+const program = Effect.gen(function*() {
+  const rows = []
+  if (only !== "postgres") {
+    const dataDir = mkdtempSync(join(tmpdir(), "qc-bench-checkout-"))
+    rows.push(yield* runOn("pglite", Layer.orDie(PgliteClient.layer({ dataDir }))))
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const url = process.env.DATABASE_URL
+  if (url && only !== "pglite") {
+    const admin = Layer.orDie(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
+    const exec = (statement: string) => Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)), admin)
+    yield* Effect.orDie(exec("DROP DATABASE IF EXISTS qc_bench_checkout WITH (FORCE)"))
+    yield* Effect.orDie(exec("CREATE DATABASE qc_bench_checkout"))
+    const target = new URL(url)
+    target.pathname = "/qc_bench_checkout"
+    // Left in place after the run for inspection; dropped at the next run's start.
+    rows.push(yield* runOn("postgres", Layer.orDie(PgClient.layer({ url: Redacted.make(target.toString()), maxConnections: 10 }))))
+  }
+  console.log(`\ncheckout benchmark: ${totalOrders} orders of 3–6 lines at concurrency ${concurrency}\n`)
+  console.table(rows.map((r) => ({
+    db: r.database,
+    "confirmed/min": r.confirmedPerMinute,
+    "placed/min": r.placedPerMinute,
+    "POST p50 ms": r.placeP50Ms,
+    "POST p99 ms": r.placeP99Ms,
+    "placed→confirmed p50 ms": r.placedToConfirmedP50Ms,
+    "placed→confirmed p99 ms": r.placedToConfirmedP99Ms,
+    confirmed: r.confirmed,
+    conflicts: r.conflicts,
+    failures: r.failures
+  })))
+  mkdirSync("bench/results", { recursive: true })
+  writeFileSync("bench/results/checkout.json", JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2) + "\n")
+  console.log("written bench/results/checkout.json")
+})
+
+Effect.runPromise(program.pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)))).then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
