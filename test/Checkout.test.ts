@@ -120,9 +120,11 @@ describe("checkout", () => {
           Effect.map((refunds) => expect(refunds.map((r) => r.amount)).toEqual([placed.total]))
         ))
         const { admin } = yield* apiClients
-        const detail = yield* admin.ordersAdmin.get({ path: { orderId: placed.orderId } })
-        expect(detail.refunds).toHaveLength(1)
-        expect(detail.order.status).toBe("FAILED")
+        yield* eventually(Effect.flatMap(admin.ordersAdmin.get({ path: { orderId: placed.orderId } }), (detail) =>
+          Effect.sync(() => {
+            expect(detail.refunds).toHaveLength(1)
+            expect(detail.order.status).toBe("FAILED")
+          })))
       }))
 
     it.effect("a payment of the wrong amount is refunded and the order fails", () =>
@@ -133,9 +135,11 @@ describe("checkout", () => {
         const payment = yield* Effect.flatMap(standIn, (s) => s.pay(placed.payment.razorpayOrderId, { outcome: "capture", amount: placed.total - 100 }))
         const failed = yield* awaitStatus(asha, placed.orderId, "FAILED")
         expect(failed.statusReason).toBe("amount_mismatch")
-        const refunds = yield* Effect.flatMap(standIn, (s) => s.refunds(payment.id))
-        expect(refunds.map((r) => r.amount)).toEqual([placed.total - 100])
-        expect((yield* stock(baner, a.id)).reserved).toBe(before.reserved)
+        // Compensation follows the status change.
+        yield* eventually(Effect.flatMap(standIn, (s) => s.refunds(payment.id)).pipe(
+          Effect.map((refunds) => expect(refunds.map((r) => r.amount)).toEqual([placed.total - 100]))
+        ))
+        yield* eventually(Effect.flatMap(stock(baner, a.id), (s) => Effect.sync(() => expect(s.reserved).toBe(before.reserved))))
       }))
 
     it.effect("acts once on a webhook delivered five times, and on captured arriving before authorized", () =>
@@ -193,7 +197,7 @@ describe("checkout", () => {
         const placed = yield* place(asha, "cancel-1", { pincode, items: [{ skuId: a.id, qty: 1 }] })
         const cancelled = yield* client.orders.cancel({ path: { orderId: placed.orderId } })
         expect(cancelled.status).toBe("CANCELLED")
-        expect((yield* stock(baner, a.id)).reserved).toBe(before.reserved)
+        yield* eventually(Effect.flatMap(stock(baner, a.id), (s) => Effect.sync(() => expect(s.reserved).toBe(before.reserved))))
 
         const paid = yield* place(asha, "cancel-2", { pincode, items: [{ skuId: a.id, qty: 1 }] })
         yield* Effect.flatMap(standIn, (s) => s.pay(paid.payment.razorpayOrderId, { outcome: "capture" }))

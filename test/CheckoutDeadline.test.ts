@@ -44,7 +44,7 @@ describe("checkout deadline (TestClock)", () => {
         yield* TestClock.adjust("11 seconds")
         const failed = yield* reaches(placed.orderId, "FAILED")
         expect(failed.statusReason).toBe("payment_timeout")
-        expect((yield* driven(stock(baner, sku.id))).reserved).toBe(before.reserved)
+        yield* drivenUntil(Effect.flatMap(stock(baner, sku.id), (s) => Effect.sync(() => expect(s.reserved).toBe(before.reserved))))
       }).pipe(Effect.provide(context))
     }), { timeout: 120_000 })
 
@@ -80,8 +80,8 @@ describe("checkout deadline (TestClock)", () => {
         yield* TestClock.adjust("61 seconds")
         const failed = yield* reaches(first.placed.orderId, "FAILED")
         expect(failed.statusReason).toBe("payment_timeout")
-        const after = yield* driven(stock(baner, first.sku.id))
-        expect(after).toMatchObject({ reserved: first.before.reserved, onHand: first.before.onHand })
+        yield* drivenUntil(Effect.flatMap(stock(baner, first.sku.id), (s) =>
+          Effect.sync(() => expect(s).toMatchObject({ reserved: first.before.reserved, onHand: first.before.onHand }))))
       }).pipe(Effect.provide(context))
     }), { timeout: 120_000 })
 })

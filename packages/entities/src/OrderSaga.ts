@@ -104,7 +104,11 @@ export const settle = (orderId: string, decision: Decision) =>
         }
       })
 
-    /** Every failure path: stop the order, give the stock back, refund whatever was captured. */
+    /**
+     * Every failure path: stop the order, give the stock back, refund whatever was captured.
+     * The status moves first: a capture webhook arriving later then sees a finished order and
+     * refunds it itself, and one that came earlier is found by asking Razorpay below.
+     */
     const fail = (status: "FAILED" | "CANCELLED", reason: string, options?: { readonly ticket?: string }) =>
       Effect.gen(function*() {
         yield* orders.transition({
