@@ -8,31 +8,21 @@
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
-import * as PgliteClient from "@qc/entities/PgliteClient"
 import { RazorpayStandIn } from "@qc/entities/RazorpayStandIn"
 import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, databaseReady, HttpLive } from "@qc/server/App"
 import { AuthSecret, issueToken } from "@qc/server/CustomerAuth"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { performance } from "node:perf_hooks"
+import { arg, onEachDatabase, percentile } from "./BenchDatabases.js"
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : fallback
-}
 const totalOrders = Number(arg("orders", "1500"))
 const concurrency = Number(arg("concurrency", "40"))
-const only = arg("only", "")
 const customers = 50
 
-const percentile = (sorted: ReadonlyArray<number>, p: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 
 // A small deterministic generator, so both databases see the same carts.
 const rng = (seed: number) => () => {
@@ -160,23 +150,7 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
   }))
 
 const program = Effect.gen(function*() {
-  const rows = []
-  if (only !== "postgres") {
-    const dataDir = mkdtempSync(join(tmpdir(), "qc-bench-checkout-"))
-    rows.push(yield* runOn("pglite", Layer.orDie(PgliteClient.layer({ dataDir }))))
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-  const url = process.env.DATABASE_URL
-  if (url && only !== "pglite") {
-    const admin = Layer.orDie(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
-    const exec = (statement: string) => Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)), admin)
-    yield* Effect.orDie(exec("DROP DATABASE IF EXISTS qc_bench_checkout WITH (FORCE)"))
-    yield* Effect.orDie(exec("CREATE DATABASE qc_bench_checkout"))
-    const target = new URL(url)
-    target.pathname = "/qc_bench_checkout"
-    // Left in place after the run for inspection; dropped at the next run's start.
-    rows.push(yield* runOn("postgres", Layer.orDie(PgClient.layer({ url: Redacted.make(target.toString()), maxConnections: 10 }))))
-  }
+  const rows = yield* onEachDatabase("qc_bench_checkout", runOn)
   console.log(`\ncheckout benchmark: ${totalOrders} orders of 3–6 lines at concurrency ${concurrency}\n`)
   console.table(rows.map((r) => ({
     db: r.database,

@@ -7,26 +7,18 @@
  * Options: --ops N (20000) --concurrency N (200) --only pglite|postgres --paths a,b,c,d
  */
 import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
 import { ReceiptId, ReservationId, storeSkuEntityId } from "@qc/domain/Ids"
 import type { SkuId, StoreId } from "@qc/domain/Ids"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import * as Migrations from "@qc/entities/Migrations"
-import * as PgliteClient from "@qc/entities/PgliteClient"
 import { runner } from "@qc/server/App"
 import { DateTime, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { performance } from "node:perf_hooks"
+import { arg, onEachDatabase, percentile } from "./BenchDatabases.js"
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : fallback
-}
 const ops = Number(arg("ops", "20000"))
 const concurrency = Number(arg("concurrency", "200"))
-const only = arg("only", "")
 const paths = arg("paths", "a,b,c,d").split(",")
 const spread = 1000
 
@@ -40,7 +32,6 @@ interface Row {
   readonly p99Ms: number
 }
 
-const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 
 /** Runs `ops` calls of `one(i)` at `concurrency`, timing each. */
 const measure = (database: string, path: string, one: (i: number) => Effect.Effect<boolean, unknown>) =>
@@ -138,23 +129,7 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
   })
 
 const program = Effect.gen(function*() {
-  const rows: Array<Row> = []
-  if (only !== "postgres") {
-    const dataDir = mkdtempSync(join(tmpdir(), "qc-bench-"))
-    rows.push(...yield* runOn("pglite", Layer.orDie(PgliteClient.layer({ dataDir }))))
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-  const url = process.env.DATABASE_URL
-  if (url && only !== "pglite") {
-    const admin = Layer.orDie(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
-    const exec = (statement: string) => Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)), admin)
-    yield* Effect.orDie(exec("DROP DATABASE IF EXISTS qc_bench WITH (FORCE)"))
-    yield* Effect.orDie(exec("CREATE DATABASE qc_bench"))
-    const target = new URL(url)
-    target.pathname = "/qc_bench"
-    rows.push(...yield* runOn("postgres", Layer.orDie(PgClient.layer({ url: Redacted.make(target.toString()), maxConnections: 10 }))))
-    yield* Effect.orDie(exec("DROP DATABASE IF EXISTS qc_bench WITH (FORCE)"))
-  }
+  const rows = (yield* onEachDatabase("qc_bench", runOn)).flat()
   const ratios = Array.from(new Set(rows.map((r) => r.database)), (database) => {
     const of = (prefix: string) => rows.find((r) => r.database === database && r.path.startsWith(prefix))
     const ratio = (x: number | undefined, y: number | undefined) =>
