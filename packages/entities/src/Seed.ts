@@ -8,7 +8,7 @@ const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>>
   return out
 }
 
-/** Customers to act as in the embedded mode (`pnpm token cust-demo-1`). */
+/** Customers to act as in the embedded mode (`pnpm run token cust-demo-1`). */
 export const demoCustomers = [
   { id: "cust-demo-1", name: "Asha Kulkarni", phone: "+919800000001" },
   { id: "cust-demo-2", name: "Rohan Deshpande", phone: "+919800000002" },

@@ -13,7 +13,7 @@ export class AuthSecret extends Context.Tag("AuthSecret")<AuthSecret, Redacted.R
 
 /**
  * `AUTH_SECRET`, or else a random secret kept in `DATA_DIR/auth-secret`, so tokens
- * printed by `pnpm token` and at start keep working across restarts of the embedded mode.
+ * printed by `pnpm run token` and at start keep working across restarts of the embedded mode.
  */
 export const AuthSecretFromConfig = Layer.effect(
   AuthSecret,

@@ -1,5 +1,5 @@
 /**
- * `pnpm token [customerId]`: prints a bearer token for a customer (default the first demo
+ * `pnpm run token [customerId]`: prints a bearer token for a customer (default the first demo
  * customer), signed with AUTH_SECRET or the embedded mode's secret in DATA_DIR.
  */
 import { NodeRuntime } from "@effect/platform-node"
