@@ -80,13 +80,13 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
       Effect.gen(function*() {
         const orderId = paymentOrderId === undefined ? Option.none() : yield* orders.findByRazorpayOrderId(paymentOrderId)
         if (Option.isNone(orderId)) return "ignored" as const
-        const existing = Option.getOrThrow(yield* orders.adminView(orderId.value)).refunds.find((x) => x.refundId === r.id)
+        // A refund we made keeps its reason: recordRefund only updates the status of a known refund.
         yield* orders.recordRefund(orderId.value, {
           id: r.id,
           paymentId: r.payment_id,
           amount: r.amount,
           status: r.status,
-          reason: existing?.reason ?? "refund_webhook"
+          reason: "refund_webhook"
         })
         return "processed" as const
       })
