@@ -10,6 +10,9 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { RazorpayStandIn } from "@qc/entities/RazorpayStandIn"
 import { AdminKey } from "@qc/server/AdminAuth"
+import { CompetitorPricesDemo } from "@qc/entities/CompetitorPrices"
+import { PriceCacheMemory } from "@qc/entities/PriceCache"
+import { VendorWebhookSecret } from "@qc/entities/PricingRules"
 import { checkoutRunner, databaseReady, HttpLive } from "@qc/server/App"
 import { AuthSecret, issueToken } from "@qc/server/CustomerAuth"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
@@ -35,6 +38,9 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
     const stack = Layer.mergeAll(HttpLive, StandInWebhookTarget).pipe(
       Layer.provideMerge(checkoutRunner()),
       Layer.provideMerge(StandInPayments),
+      Layer.provideMerge(PriceCacheMemory),
+      Layer.provideMerge(Layer.succeed(VendorWebhookSecret, Redacted.make("bench"))),
+      Layer.provideMerge(CompetitorPricesDemo),
       Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make("bench"), generated: false })),
       Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("bench-secret")))),
       Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 })),

@@ -10,9 +10,15 @@ import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, HttpLive } from "@qc/server/App"
 import { AuthSecret } from "@qc/server/CustomerAuth"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
+import type { CompetitorSignal } from "@qc/domain/Pricing"
+import { CompetitorPrices } from "@qc/entities/CompetitorPrices"
+import { PriceCache, PriceCacheMemory } from "@qc/entities/PriceCache"
+import { VendorWebhookSecret } from "@qc/entities/PricingRules"
+import { PricingJobsLive } from "@qc/jobs/PricingJobs"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const adminKey = "test-admin-key"
+export const vendorSecret = "test-vendor-secret"
 
 /**
  * The whole server as `start` runs it (migrations, demo seed, single runner on SQL
@@ -24,11 +30,23 @@ export const stackLayer = (
     readonly skuCount?: number
     /** Share one gateway across stacks (a restart keeps Razorpay's state, as the real one would). */
     readonly payments?: Layer.Layer<Payments | RazorpayStandIn>
+    /** What the competitor feed reports (default: nothing). */
+    readonly competitors?: ReadonlyArray<CompetitorSignal>
+    /** Run the pricing jobs (warm-up, crons, markdown on receipt); off by default so prices are the catalogue's. */
+    readonly pricingJobs?: boolean
+    /** Default: in memory. */
+    readonly priceCache?: Layer.Layer<PriceCache>
   }
 ) =>
-  Layer.merge(HttpLive, StandInWebhookTarget).pipe(
+  Layer.mergeAll(HttpLive, StandInWebhookTarget, options?.pricingJobs ? PricingJobsLive : Layer.empty).pipe(
     Layer.provideMerge(checkoutRunner()),
     Layer.provideMerge(options?.payments ?? StandInPayments),
+    Layer.provideMerge(options?.priceCache ?? PriceCacheMemory),
+    Layer.provideMerge(Layer.succeed(VendorWebhookSecret, Redacted.make(vendorSecret))),
+    Layer.provideMerge(Layer.succeed(CompetitorPrices, CompetitorPrices.of({
+      source: "test",
+      fetch: Effect.succeed(options?.competitors ?? [])
+    }))),
     Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make(adminKey), generated: false })),
     Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("test-auth-secret")))),
     Layer.provideMerge(NodeHttpServer.layerTest),

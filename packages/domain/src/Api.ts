@@ -1,12 +1,6 @@
-import {
-  HttpApi,
-  HttpApiEndpoint,
-  HttpApiGroup,
-  HttpApiMiddleware,
-  HttpApiSecurity,
-  OpenApi
-} from "@effect/platform"
-import { Context, Schema } from "effect"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { CatalogGroup, PricingAdminGroup, VendorWebhooksGroup } from "./CatalogueApi.js"
 import { Sku, Store } from "./Catalogue.js"
 import {
   InsufficientStock,
@@ -45,21 +39,8 @@ import {
   StoreSkuSnapshot
 } from "./StoreSku.js"
 
-/** The customer a bearer token was issued to (`sub` of an HS256 JWT). */
-export class CurrentCustomer extends Context.Tag("CurrentCustomer")<CurrentCustomer, CustomerId>() {}
-
-/** Customer calls carry `Authorization: Bearer <jwt>`. */
-export class CustomerAuth extends HttpApiMiddleware.Tag<CustomerAuth>()("CustomerAuth", {
-  failure: Unauthorized,
-  provides: CurrentCustomer,
-  security: { bearer: HttpApiSecurity.bearer }
-}) {}
-
-/** Admin calls carry the key in `x-admin-key`. */
-export class AdminAuth extends HttpApiMiddleware.Tag<AdminAuth>()("AdminAuth", {
-  failure: Unauthorized,
-  security: { adminKey: HttpApiSecurity.apiKey({ in: "header", key: "x-admin-key" }) }
-}) {}
+export { AdminAuth, CurrentCustomer, CustomerAuth } from "./Auth.js"
+import { AdminAuth, CustomerAuth } from "./Auth.js"
 
 const StorePath = Schema.Struct({ storeId: StoreId })
 const StockPath = Schema.Struct({ storeId: StoreId, skuId: SkuId })
@@ -256,5 +237,8 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(OrdersGroup)
   .add(OrdersAdminGroup)
   .add(WebhooksGroup)
+  .add(CatalogGroup)
+  .add(PricingAdminGroup)
+  .add(VendorWebhooksGroup)
   .annotate(OpenApi.Title, "Quick-commerce API")
 {}

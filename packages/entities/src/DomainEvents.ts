@@ -76,9 +76,46 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
       )
     )
 
+    /**
+     * Per-runner and not durable: from the current end of the outbox on, every new
+     * event, at least once, promptly (a gap is re-read later instead of waited for).
+     * For in-memory read models whose state carries a version to apply against.
+     */
+    const follow = (handler: (events: ReadonlyArray<DomainEvent>) => Effect.Effect<void>, every = "100 millis" as const) =>
+      Effect.gen(function*() {
+        const [end] = yield* sql<{ seq: string | number | null }>`SELECT max(seq) AS seq FROM outbox`.pipe(Effect.orDie)
+        let cursor = Number(end?.seq ?? 0)
+        const gaps = new Map<number, number>()
+        const poll = Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const gapList = [...gaps.keys()]
+          const rows = yield* sql<{ seq: string | number; type: string; aggregate_id: string; payload: unknown; at: Date | string }>`
+            SELECT seq, type, aggregate_id, payload, at FROM outbox
+             WHERE seq > ${cursor} OR seq = ANY(${gapList}::bigint[]) ORDER BY seq LIMIT 2000`
+          const events = rows.map((r): DomainEvent => ({
+            seq: Number(r.seq),
+            type: r.type,
+            aggregateId: r.aggregate_id,
+            payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+            at: new Date(r.at).getTime()
+          }))
+          for (const e of events) {
+            gaps.delete(e.seq)
+            if (e.seq > cursor) {
+              for (let missing = cursor + 1; missing < e.seq; missing++) gaps.set(missing, now)
+              cursor = e.seq
+            }
+          }
+          for (const [seq, since] of gaps) if (now - since > gapGraceMs) gaps.delete(seq)
+          if (events.length > 0) yield* handler(events)
+        }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("event follower failed", cause)))
+        yield* Effect.forkScoped(Effect.repeat(poll, Schedule.spaced(every)))
+      })
+
     return {
       publish,
       list,
+      follow,
       /** Registers an in-process subscriber; its cursor is durable under `name`. */
       subscribe: (name: string, handler: (event: DomainEvent) => Effect.Effect<void>) =>
         Effect.sync(() => {

@@ -178,6 +178,77 @@ const migrations = Migrator.fromRecord({
       subscriber text PRIMARY KEY,
       seq bigint NOT NULL
     )`
+  }),
+  "0003_pricing": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    // What the vendor charges us; null when unknown (then the catalogue price is the base).
+    yield* sql`ALTER TABLE skus ADD COLUMN vendor_cost integer CHECK (vendor_cost >= 0)`
+    // Browse sort and search tiebreak; orders raise it.
+    yield* sql`ALTER TABLE skus ADD COLUMN popularity integer NOT NULL DEFAULT 0`
+    yield* sql`CREATE TABLE vendor_promotions (
+      promotion_id text PRIMARY KEY,
+      vendor text NOT NULL,
+      store_ids text[],
+      sku_ids text[] NOT NULL,
+      price integer NOT NULL CHECK (price >= 0),
+      starts_at timestamptz NOT NULL,
+      ends_at timestamptz NOT NULL,
+      body_digest text NOT NULL,
+      received_at timestamptz NOT NULL
+    )`
+    yield* sql`CREATE TABLE vendor_promotion_skus (
+      sku_id text NOT NULL,
+      promotion_id text NOT NULL REFERENCES vendor_promotions(promotion_id),
+      PRIMARY KEY (sku_id, promotion_id)
+    )`
+    yield* sql`CREATE TABLE pricing_time_rules (
+      rule_id text PRIMARY KEY,
+      category text NOT NULL,
+      from_time text NOT NULL,
+      until_time text NOT NULL,
+      percent double precision NOT NULL,
+      active boolean NOT NULL,
+      updated_at timestamptz NOT NULL
+    )`
+    yield* sql`CREATE TABLE category_margins (
+      category text PRIMARY KEY,
+      target_percent double precision,
+      min_percent double precision NOT NULL,
+      updated_at timestamptz NOT NULL
+    )`
+    yield* sql`CREATE TABLE markdown_percents (
+      category text PRIMARY KEY,
+      percent double precision NOT NULL,
+      updated_at timestamptz NOT NULL
+    )`
+    // Batches near best-before and the markdown fixed for them when the job ran.
+    yield* sql`CREATE TABLE expiry_markdowns (
+      store_id text NOT NULL,
+      sku_id text NOT NULL,
+      lot text NOT NULL,
+      best_before timestamptz NOT NULL,
+      percent double precision NOT NULL,
+      computed_at timestamptz NOT NULL,
+      PRIMARY KEY (store_id, sku_id, lot)
+    )`
+    // The latest signal per competitor and SKU.
+    yield* sql`CREATE TABLE competitor_prices (
+      sku_id text NOT NULL,
+      competitor text NOT NULL,
+      price integer NOT NULL CHECK (price >= 0),
+      observed_at timestamptz NOT NULL,
+      fetched_at timestamptz NOT NULL,
+      PRIMARY KEY (sku_id, competitor)
+    )`
+    // Defaults a store manager would start from; all editable through the admin API.
+    yield* sql`INSERT INTO markdown_percents (category, percent, updated_at) VALUES
+      ('fresh_produce', 30, now()), ('dairy', 25, now()), ('packaged_food', 15, now()),
+      ('household_cleaning', 10, now()), ('personal_care', 10, now())`
+    yield* sql`INSERT INTO category_margins (category, target_percent, min_percent, updated_at) VALUES
+      ('fresh_produce', NULL, 5, now()), ('dairy', NULL, 4, now()), ('packaged_food', NULL, 6, now()),
+      ('household_cleaning', NULL, 8, now()), ('personal_care', NULL, 8, now())`
+    yield* sql`INSERT INTO pricing_time_rules (rule_id, category, from_time, until_time, percent, active, updated_at) VALUES
+      ('fresh-evening', 'fresh_produce', '18:00', '24:00', 20, true, now())`
   })
 })
 

@@ -15,6 +15,16 @@ export const demoCustomers = [
   { id: "cust-demo-3", name: "Meera Joshi", phone: "+919800000003" }
 ] as const
 
+/** Demo vendor cost: the catalogue price carries a 28% margin. */
+export const demoVendorCost = (basePrice: number): number => Math.round(basePrice / 1.28)
+
+/** Demo popularity 0–999, fixed per SKU (FNV-1a of the id), until real orders raise it. */
+export const demoPopularity = (skuId: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < skuId.length; i++) h = Math.imul(h ^ skuId.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % 1000
+}
+
 /**
  * Loads the demo catalogue (12 Pune stores, 4,200 SKUs, per-store stock) into an
  * empty database. Each batch enters through a `receive` ledger row, so the ledger
@@ -46,7 +56,9 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
         category: s.category,
         unit: s.unit,
         brand: s.brand,
-        base_price: s.basePrice
+        base_price: s.basePrice,
+        vendor_cost: demoVendorCost(s.basePrice),
+        popularity: demoPopularity(s.id)
       }))
     )
     const parts = chunk(catalogue.stock, 2000)

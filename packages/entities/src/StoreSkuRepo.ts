@@ -205,7 +205,10 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
           reserved: b.reserved,
           allocated: b.allocated,
           available: b.onHand - b.reserved - b.allocated,
-          version: b.version
+          reorderThreshold: b.reorderThreshold,
+          version: b.version,
+          // Lots received in this commit: a new batch may need an expiry markdown.
+          received: b.ledger.flatMap((l) => (l.kind === "receive" && l.note !== null ? [l.note] : []))
         }
       })))
       const batches = bursts.flatMap((b) => b.batches.map((batch) => [b, batch] as const))

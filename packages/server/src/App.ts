@@ -10,7 +10,11 @@ import { OrderPlacement } from "@qc/entities/OrderPlacement"
 import { OrderRepo } from "@qc/entities/OrderRepo"
 import { OrderSagaLive } from "@qc/entities/OrderSaga"
 import { PaymentWebhooks } from "@qc/entities/PaymentWebhooks"
-import { BasePriceResolverLive } from "@qc/entities/PriceResolver"
+import { CatalogueBrowse } from "@qc/entities/CatalogueBrowse"
+import { PricingChainResolverLive } from "@qc/entities/PriceResolver"
+import { PricingRepo } from "@qc/entities/PricingRepo"
+import { PricingRules } from "@qc/entities/PricingRules"
+import { StockAvailability } from "@qc/entities/StockAvailability"
 import { SettlementSweeperLive } from "@qc/entities/SettlementSweeper"
 import { ReservationSweeperLive } from "@qc/entities/ReservationSweeper"
 import { SeedLive } from "@qc/entities/Seed"
@@ -19,6 +23,7 @@ import { StockWriter } from "@qc/entities/StockWriter"
 import { StoreSkuRepo } from "@qc/entities/StoreSkuRepo"
 import { Layer, Option } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
+import { CatalogueApiLive } from "./CatalogueHttp.js"
 import { CustomerAuthLive } from "./CustomerAuth.js"
 import { HealthHttpLive } from "./HealthHttp.js"
 import { OrdersApiLive } from "./OrdersHttp.js"
@@ -47,16 +52,22 @@ const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"
     }))
   )
 
-/** Stock plus checkout: the order saga, placement and payment webhooks, on the gateway provided. */
+/**
+ * Stock plus checkout and catalogue: the order saga, placement, payment webhooks,
+ * the pricing chain and browse/search, on the gateway, price cache, competitor
+ * feed and vendor secret provided. The pricing jobs are added separately
+ * (`PricingJobsLive`), so a test can run without them.
+ */
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  Layer.mergeAll(OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default, SettlementSweeperLive).pipe(
-    Layer.provideMerge(OrderRepo.Default),
-    Layer.provideMerge(BasePriceResolverLive),
+  Layer.mergeAll(OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default, SettlementSweeperLive, CatalogueBrowse.Default).pipe(
+    Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, PricingRules.Default, StockAvailability.Default)),
+    Layer.provideMerge(PricingChainResolverLive),
+    Layer.provideMerge(PricingRepo.Default),
     Layer.provideMerge(runner(shardingConfig))
   )
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive]),
+  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive]),
   Layer.provide([AdminAuthLive, CustomerAuthLive])
 )
 

@@ -1,4 +1,9 @@
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { FetchHttpClient } from "@effect/platform"
+import { NodeContext, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { PricingJobsLive } from "@qc/jobs/PricingJobs"
+import { CompetitorPricesFromConfig } from "@qc/entities/CompetitorPrices"
+import { PriceCacheFromConfig } from "@qc/entities/PriceCache"
+import { VendorWebhookSecretFromConfig } from "@qc/entities/PricingRules"
 import { DatabaseLive } from "@qc/entities/Database"
 import { demoCustomers } from "@qc/entities/Seed"
 import { Config, Effect, Layer, Redacted } from "effect"
@@ -25,9 +30,12 @@ const Banner = Layer.effectDiscard(
 
 const ServerLive = Layer.unwrapEffect(Effect.map(port, (port) => NodeHttpServer.layer(createServer, { port })))
 
-const MainLive = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget).pipe(
+const MainLive = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget, PricingJobsLive).pipe(
   Layer.provide(ServerLive),
   Layer.provide(checkoutRunner()),
+  Layer.provide(Layer.mergeAll(PriceCacheFromConfig, VendorWebhookSecretFromConfig)),
+  Layer.provide(CompetitorPricesFromConfig),
+  Layer.provide(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer)),
   Layer.provide(PaymentsMode),
   Layer.provide(AdminKeyFromConfig),
   Layer.provide(AuthSecretFromConfig),
