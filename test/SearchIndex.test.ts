@@ -54,24 +54,56 @@ describe("SearchIndex", () => {
     expect(ids(produce, "fresh kg")).toEqual(["onion", "potato", "tomato"])
   })
 
-  it("ranks exact name > alias > prefix > fuzzy, ahead of stock and popularity", () => {
+  it("ranks exact > alias > name > prefix > fuzzy, ahead of stock and popularity", () => {
     const index = SearchIndex.build([
       doc("fuzzy", "Kala Namak 1 kg"),
       doc("prefix", "Kelambakkam Rice 1 kg"),
+      doc("part", "Plantain 1 kg", ["kacha kela"]),
+      doc("name", "Kela Chips 200 g"),
       doc("alias", "Banana 6 pcs", ["kela"]),
-      doc("exact", "Kela Chips 200 g")
+      doc("named alias", "Kela Wafers 100 g", ["kela", "chips"]),
+      doc("exact", "Acme Kela 6 pcs")
     ])
-    const popularity: Record<string, number> = { fuzzy: 100, prefix: 50, alias: 10, exact: 0 }
+    const popularity: Record<string, number> = { fuzzy: 100, prefix: 50, part: 40, name: 30, alias: 20, "named alias": 10, exact: 0 }
     const hits = index.search("kela", { ...everything, inStock: (id) => id !== "exact", popularity: (id) => popularity[id]! })
     expect(hits.map((h) => [h.skuId, h.match])).toEqual([
       ["exact", "exact"],
+      // a whole alias; first where the token is also a word of the name
+      ["named alias", "alias"],
       ["alias", "alias"],
+      // only part of the name or of a longer alias; first the name
+      ["name", "name"],
+      ["part", "name"],
       ["prefix", "prefix"],
       ["fuzzy", "fuzzy"]
     ])
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a))
     // a hit's tier is its worst token: "fresh" exact in the name, "tom" only a prefix
     expect(produce.search("fresh tom", everything).map((h) => [h.skuId, h.match])).toEqual([["tomato", "prefix"]])
+  })
+
+  it("is exact only when the query covers the name but its leading brand words and sizes", () => {
+    const index = SearchIndex.build([
+      doc("plain", "Fresh Potato 1 kg", ["aloo", "potato"], "Farm Fresh"),
+      doc("baby", "Fresh Baby Potato 500 g", ["aloo", "potato"], "Farm Fresh"),
+      doc("organic", "Organic Potato 1 kg", ["aloo", "potato"], "Pro Nature"),
+      doc("bhujia", "Haldiram's Aloo Bhujia 200 g", ["namkeen", "aloo bhujia"], "Haldiram's", "packaged_food"),
+      doc("chips", "Lay's Potato Chips 50 g", ["chips"], "Lay's", "packaged_food"),
+      doc("tea", "Tata Tea Gold Tea 500 g", ["chai"], "Tata Tea", "packaged_food")
+    ])
+    const ranked = (query: string) => index.search(query, everything).map((h) => [h.skuId, h.match])
+    expect(ranked("potato")).toEqual([["plain", "exact"], ["organic", "alias"], ["baby", "alias"], ["chips", "name"]])
+    expect(ranked("aloo")).toEqual([["plain", "alias"], ["organic", "alias"], ["baby", "alias"], ["bhujia", "name"]])
+    expect(ranked("baby potato")).toEqual([["baby", "exact"]])
+    expect(ranked("aloo bhujia")).toEqual([["bhujia", "exact"]])
+    expect(ranked("haldirams aloo bhujia 200 g")).toEqual([["bhujia", "exact"]])
+    // "fresh" is only one word of Organic Potato's category, "fresh_produce"
+    expect(ranked("fresh potato 1 kg")).toEqual([["plain", "exact"], ["organic", "name"]])
+    expect(ranked("farm fresh")).toEqual([["plain", "name"], ["baby", "name"]])
+    // only the brand words that lead the name are left out: "Tea" after "Gold" is the product
+    expect(ranked("gold tea")).toEqual([["tea", "exact"]])
+    expect(ranked("tata tea")).toEqual([["tea", "name"]])
+    expect(ranked("gold")).toEqual([["tea", "name"]])
   })
 
   it("puts in-stock first within a tier, then popularity, then the shorter name, then skuId", () => {
@@ -82,10 +114,12 @@ describe("SearchIndex", () => {
       doc("d", "Amul Butter 1 kg"),
       doc("e", "Amul Unsalted Butter 100 g")
     ])
-    expect(ids(index, "amul butter")).toEqual(["d", "a", "b", "c", "e"])
-    expect(ids(index, "amul butter", { inStock: (id) => id !== "d" && id !== "a" })).toEqual(["b", "c", "e", "d", "a"])
+    // "butter" is one word of each name: all are in the name tier
+    expect(index.search("butter", everything).every((h) => h.match === "name")).toBe(true)
+    expect(ids(index, "butter")).toEqual(["d", "a", "b", "c", "e"])
+    expect(ids(index, "butter", { inStock: (id) => id !== "d" && id !== "a" })).toEqual(["b", "c", "e", "d", "a"])
     const popular: Record<string, number> = { e: 9, c: 5, b: 5 }
-    const hits = index.search("amul butter", { ...everything, popularity: (id) => popular[id] ?? 0, inStock: (id) => id !== "e" })
+    const hits = index.search("butter", { ...everything, popularity: (id) => popular[id] ?? 0, inStock: (id) => id !== "e" })
     expect(hits.map((h) => h.skuId)).toEqual(["b", "c", "d", "a", "e"])
     expect(hits.map((h) => h.inStock)).toEqual([true, true, true, true, false])
     expect(hits[0]!.score).toBeGreaterThan(hits[2]!.score)
@@ -113,11 +147,11 @@ describe("SearchIndex", () => {
       { query: "tom", term: "tomato", field: "name", kind: "prefix", distance: 0 }
     ])
     const [farm] = produce.search("farm", everything)
-    expect(farm!.match).toBe("alias")
+    expect(farm!.match).toBe("name")
     expect(farm!.matchedTerms).toEqual([{ query: "farm", term: "farm", field: "brand", kind: "exact", distance: 0 }])
-    // a brand word is alias-tier; the brand phrase is preferred, a name word keeps the exact tier
+    // brand words count as the name; the brand phrase is preferred to a brand word, a name word to the brand phrase
     const [onion, ...others] = produce.search("farm fresh onion", everything)
-    expect([onion!.skuId, onion!.match, others]).toEqual(["onion", "alias", []])
+    expect([onion!.skuId, onion!.match, others]).toEqual(["onion", "exact", []])
     expect(onion!.matchedTerms.map((m) => [m.term, m.field, m.kind])).toEqual([
       ["farm fresh", "brand", "exact"],
       ["fresh", "name", "exact"],
@@ -176,12 +210,20 @@ describe("SearchIndex over the demo catalogue", () => {
     expect(failures).toEqual([])
   })
 
-  it("finds potato for aloo, right after products named Aloo", () => {
-    const hits = index.search("aloo", { ...everything, limit: 40 })
-    const firstPotato = hits.findIndex((h) => nameOf.get(h.skuId)!.endsWith(" kg") && /Potato \d/.test(nameOf.get(h.skuId)!))
-    expect(firstPotato).toBeGreaterThan(0)
-    expect(hits.slice(0, firstPotato).every((h) => h.match === "exact" && /aloo/i.test(nameOf.get(h.skuId)!))).toBe(true)
-    expect(hits[firstPotato]!.match).toBe("alias")
+  it("finds potato for aloo and spinach for palak before the products named Aloo… or Palak…", () => {
+    for (const [query, product, named] of [["aloo", /^\w+( Baby| New)? Potato \d/, /Aloo/], ["palak", /^\w+ Spinach \d/, /Palak/]] as const) {
+      const hits = index.search(query, { ...everything, limit: 100 }).map((h) => ({ name: nameOf.get(h.skuId)!, match: h.match }))
+      const firstNamed = hits.findIndex((h) => named.test(h.name))
+      expect(firstNamed).toBeGreaterThan(0)
+      expect(hits.slice(0, firstNamed).every((h) => h.match === "alias" && product.test(h.name))).toBe(true)
+      expect(hits.filter((h) => named.test(h.name)).every((h) => h.match === "name")).toBe(true)
+    }
+    // "potato": the plain potatoes are exact; a variant ("Baby Potato") or another product ("Potato Chips") is not
+    const potato = index.search("potato", { ...everything, limit: 100 })
+    const exact = potato.filter((h) => h.match === "exact").map((h) => nameOf.get(h.skuId)!)
+    expect(exact.length).toBeGreaterThan(0)
+    expect(exact.every((name) => /^Fresh Potato \d/.test(name))).toBe(true)
+    expect(potato.filter((h) => /Chips/.test(nameOf.get(h.skuId)!)).every((h) => h.match === "name")).toBe(true)
   })
 
   it("keeps scores in rank order and searches fast (timing printed, not asserted)", () => {

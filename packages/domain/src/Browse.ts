@@ -53,7 +53,7 @@ export const MatchedTerm = Schema.Struct({
 
 export const SearchResultItem = Schema.Struct({
   ...CatalogueItem.fields,
-  match: Schema.Literal("exact", "alias", "prefix", "fuzzy"),
+  match: Schema.Literal("exact", "alias", "name", "prefix", "fuzzy"),
   matchedTerms: Schema.Array(MatchedTerm)
 })
 

@@ -69,12 +69,15 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
         }
       }).pipe(Effect.orDie)
 
-    yield* Effect.forkScoped(
+    const scope = yield* Effect.scope
+    // Started by the first subscriber: with none there is nothing to poll for.
+    const dispatcher = yield* Effect.cached(Effect.forkIn(
       Effect.forEach(subscribers, ([name, handler]) => deliver(name, handler), { discard: true }).pipe(
         Effect.catchAllCause((cause) => Effect.logWarning("event dispatch failed", cause)),
         Effect.repeat(Schedule.spaced("200 millis"))
-      )
-    )
+      ),
+      scope
+    ))
 
     /**
      * Per-runner and not durable: from the current end of the outbox on, every new
@@ -118,9 +121,12 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
       follow,
       /** Registers an in-process subscriber; its cursor is durable under `name`. */
       subscribe: (name: string, handler: (event: DomainEvent) => Effect.Effect<void>) =>
-        Effect.sync(() => {
-          subscribers.set(name, handler)
-        })
+        Effect.zipRight(
+          Effect.sync(() => {
+            subscribers.set(name, handler)
+          }),
+          Effect.asVoid(dispatcher)
+        )
     } as const
   })
 }) {}

@@ -2,6 +2,12 @@
  * Pure in-memory product search: built once from the catalogue, queried per
  * request. Tokens are ANDed; the last token may be a prefix; typos are matched
  * through a deletion neighbourhood so a query never scans every document.
+ *
+ * Tiers, best first, the first three with every token matched exactly: `exact`
+ * — name/brand words covering the core name (the name but its leading brand
+ * words and sizes); `alias` — a whole alias or category ("aloo" → potato);
+ * `name` — only part of the name ("aloo" → Aloo Bhujia) or of a longer alias;
+ * then `prefix`, `fuzzy`. Within a tier: in stock, popularity, shorter name.
  */
 
 export interface SearchDoc {
@@ -12,7 +18,7 @@ export interface SearchDoc {
   readonly brand: string
 }
 
-export type MatchKind = "exact" | "alias" | "prefix" | "fuzzy"
+export type MatchKind = "exact" | "alias" | "name" | "prefix" | "fuzzy"
 
 export interface MatchedTerm {
   readonly query: string
@@ -38,15 +44,15 @@ export interface SearchOptions {
   readonly popularity: (skuId: string) => number
 }
 
-type Field = MatchedTerm["field"]
-
 /** Field bits in a posting; the order is also the preference when a term sits in several fields. */
-const FIELDS: ReadonlyArray<Field> = ["name", "alias", "brand", "category"]
-const TIERS: ReadonlyArray<MatchKind> = ["exact", "alias", "prefix", "fuzzy"]
-const EXACT = 0
-const ALIAS = 1
-const PREFIX = 2
-const FUZZY = 3
+const FIELDS: ReadonlyArray<MatchedTerm["field"]> = ["name", "alias", "brand", "category"]
+/** rank → match kind; within alias and name, hits whose every token is a name/brand word rank first */
+const TIERS: ReadonlyArray<MatchKind> = ["exact", "alias", "alias", "name", "name", "prefix", "fuzzy"]
+const [EXACT, ALIAS, NAME, PREFIX, FUZZY] = [0, 1, 3, 5, 6] as const
+const WHOLE = 1 << FIELDS.length // posting bit: the term is a whole alias or category, not one word of a longer one
+const NAMED = 0b0101 // name or brand bit
+/** sizes, never part of the core name */
+const UNITS = new Set(["g", "mg", "kg", "ml", "l", "ltr", "litre", "pc", "pcs", "pack", "packs", "x", "m", "bunch", "sticks", "rolls", "pulls", "pair"])
 
 /** lower-case, strip accents/punctuation, split on non-alphanumerics (keep Devanagari letters too) */
 export const tokenize = (text: string): ReadonlyArray<string> =>
@@ -98,7 +104,8 @@ const deletions = (word: string, depth: number, out: Set<string> = new Set()): S
 type Postings = Map<number, number>
 
 interface Best {
-  readonly tier: number
+  readonly tier: number // EXACT, PREFIX or FUZZY for one token
+  readonly bits: number // an exact match's posting bits, phrases included
   readonly matched: MatchedTerm
 }
 
@@ -126,6 +133,8 @@ export class SearchIndex {
   private constructor(
     private readonly skuIds: ReadonlyArray<string>,
     private readonly nameLengths: ReadonlyArray<number>,
+    /** name words a query must contain to be an exact match: no leading brand words, no sizes */
+    private readonly cores: ReadonlyArray<ReadonlyArray<string>>,
     /** single words, and multi-word aliases/brands/categories written as one word ("phoolgobi") */
     private readonly terms: ReadonlyMap<string, Postings>,
     /** multi-word aliases/brands/categories, words joined by one space ("hari mirchi") */
@@ -144,6 +153,7 @@ export class SearchIndex {
   static build(docs: Iterable<SearchDoc>): SearchIndex {
     const skuIds: Array<string> = []
     const nameLengths: Array<number> = []
+    const cores: Array<ReadonlyArray<string>> = []
     const terms = new Map<string, Postings>()
     const phrases = new Map<string, Postings>()
     let longestPhrase = 1
@@ -151,20 +161,20 @@ export class SearchIndex {
       const i = skuIds.length
       skuIds.push(doc.skuId)
       nameLengths.push(doc.name.length)
-      const fields: ReadonlyArray<readonly [number, ReadonlyArray<string>]> = [
-        [0, [doc.name]],
-        [1, doc.aliases],
-        [2, [doc.brand]],
-        [3, [doc.category]]
-      ]
-      for (const [f, texts] of fields) {
+      const name = tokenize(doc.name)
+      const brand = new Set(tokenize(doc.brand))
+      const lead = name.findIndex((w) => !brand.has(w)) // "Fresh" of brand "Farm Fresh" leads "Fresh Potato 1 kg"
+      cores.push(lead < 0 ? [] : name.slice(lead).filter((w) => !UNITS.has(w) && !/^\p{N}+$/u.test(w)))
+      const fields: ReadonlyArray<ReadonlyArray<string>> = [[doc.name], doc.aliases, [doc.brand], [doc.category]]
+      for (const [f, texts] of fields.entries()) {
         const bit = 1 << f
+        const whole = FIELDS[f] === "alias" || FIELDS[f] === "category" ? bit | WHOLE : bit
         for (const text of texts) {
           const words = tokenize(text)
-          for (const w of words) addPosting(terms, w, i, bit)
+          for (const w of words) addPosting(terms, w, i, words.length === 1 ? whole : bit)
           if (f === 0 || words.length < 2) continue
-          addPosting(terms, words.join(""), i, bit)
-          addPosting(phrases, words.join(" "), i, bit)
+          addPosting(terms, words.join(""), i, whole)
+          addPosting(phrases, words.join(" "), i, whole)
           longestPhrase = Math.max(longestPhrase, words.length)
         }
       }
@@ -181,7 +191,7 @@ export class SearchIndex {
       }
     }
     const longestTerm = sortedTerms.reduce((n, t) => Math.max(n, t.length), 0)
-    return new SearchIndex(skuIds, nameLengths, terms, phrases, longestPhrase, sortedTerms, neighbours, longestTerm)
+    return new SearchIndex(skuIds, nameLengths, cores, terms, phrases, longestPhrase, sortedTerms, neighbours, longestTerm)
   }
 
   search(query: string, options: SearchOptions): ReadonlyArray<SearchHit> {
@@ -196,11 +206,20 @@ export class SearchIndex {
     this.matchPhrases(tokens, perToken)
 
     const [smallest, ...rest] = [...perToken].sort((a, b) => a.size - b.size)
-    const byTier: Array<Array<number>> = [[], [], [], []]
+    const byTier: Array<Array<number>> = TIERS.map(() => [])
+    const queried = new Set(tokens)
     for (const doc of smallest!.keys()) {
       if (!rest.every((m) => m.has(doc)) || !options.accept(this.skuIds[doc]!)) continue
-      let tier = EXACT
-      for (const m of perToken) tier = Math.max(tier, m.get(doc)!.tier)
+      // every token a name/brand word; some token a whole alias/category; some token only a word of a longer one
+      let tier: number = EXACT, named = true, whole = false, part = false
+      for (const m of perToken) {
+        const { tier: t, bits } = m.get(doc)!
+        tier = Math.max(tier, t)
+        named &&= (bits & NAMED) !== 0
+        whole ||= (bits & WHOLE) !== 0
+        part ||= (bits & (NAMED | WHOLE)) === 0
+      }
+      if (tier === EXACT) tier = named && this.cores[doc]!.every((w) => queried.has(w)) ? EXACT : (whole && !part ? ALIAS : NAME) + (named ? 0 : 1)
       byTier[tier]!.push(doc)
     }
 
@@ -221,7 +240,7 @@ export class SearchIndex {
         hits.push({
           skuId: r.skuId,
           match: TIERS[tier]!,
-          score: (3 - tier) * 2 + (r.inStock ? 1 : 0) + popularityScore(r.popularity),
+          score: (TIERS.length - 1 - tier) * 2 + (r.inStock ? 1 : 0) + popularityScore(r.popularity),
           inStock: r.inStock,
           matchedTerms: perToken.map((m) => m.get(r.doc)!.matched)
         })
@@ -235,10 +254,10 @@ export class SearchIndex {
     const out = new Map<number, Best>()
     const collect = (term: string, kind: MatchedTerm["kind"], distance: number): void => {
       const made: Array<Best | undefined> = []
+      const tier = kind === "exact" ? EXACT : kind === "prefix" ? PREFIX : FUZZY
       for (const [doc, bits] of this.terms.get(term)!) {
-        const f = kind === "exact" && bits & 1 ? 0 : FIELDS.findIndex((_, k) => (bits & (1 << k)) !== 0 && (kind !== "exact" || k > 0))
-        const tier = kind === "exact" ? (f === 0 ? EXACT : ALIAS) : kind === "prefix" ? PREFIX : FUZZY
-        const best = (made[f] ??= { tier, matched: { query: token, term, field: FIELDS[f]!, kind, distance } })
+        const field = FIELDS.find((_, k) => (bits & (1 << k)) !== 0)!
+        const best = (made[bits] ??= { tier, bits, matched: { query: token, term, field, kind, distance } })
         const current = out.get(doc)
         if (current === undefined || isBetter(best, current)) out.set(doc, best)
       }
@@ -266,19 +285,25 @@ export class SearchIndex {
     return out
   }
 
-  /** Adjacent query tokens that spell a multi-word alias ("hari mirchi") match it as one phrase. */
+  /** Adjacent query tokens that spell a multi-word alias ("hari mirchi") match it as one phrase (and gain WHOLE). */
   private matchPhrases(tokens: ReadonlyArray<string>, perToken: Array<Map<number, Best>>): void {
     for (let start = 0; start < tokens.length; start++) {
       for (let end = start + 2; end <= Math.min(tokens.length, start + this.longestPhrase); end++) {
         const phrase = tokens.slice(start, end).join(" ")
-        const postings = this.phrases.get(phrase)
-        if (postings === undefined) continue
-        for (const [doc, bits] of postings) {
-          const field = FIELDS.find((_, k) => k > 0 && (bits & (1 << k)) !== 0)!
+        // a Best is shared between documents, and so is its upgrade (per posting bits)
+        const upgraded = new Map<number, Map<Best, Best>>()
+        for (const [doc, bits] of this.phrases.get(phrase) ?? []) {
+          const memo = upgraded.get(bits) ?? upgraded.set(bits, new Map()).get(bits)!
           for (let t = start; t < end; t++) {
-            const best: Best = { tier: ALIAS, matched: { query: tokens[t]!, term: phrase, field, kind: "exact", distance: 0 } }
             const current = perToken[t]!.get(doc)
-            if (current !== undefined && isBetter(best, current)) perToken[t]!.set(doc, best)
+            if (current === undefined) continue
+            let best = memo.get(current)
+            if (best === undefined) {
+              const field = FIELDS.find((_, k) => (bits & (1 << k)) !== 0)!
+              best = { tier: EXACT, bits: current.bits | bits, matched: { query: tokens[t]!, term: phrase, field, kind: "exact", distance: 0 } }
+              memo.set(current, (best = isBetter(best, current) ? best : { ...current, bits: best.bits }))
+            }
+            perToken[t]!.set(doc, best)
           }
         }
       }
