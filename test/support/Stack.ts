@@ -12,7 +12,7 @@ import { AuthSecret } from "@qc/server/CustomerAuth"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import type { CompetitorSignal } from "@qc/domain/Pricing"
 import { CompetitorPrices } from "@qc/entities/CompetitorPrices"
-import { PriceCache, PriceCacheMemory } from "@qc/entities/PriceCache"
+import { PriceCache, PriceCacheMemory, PriceCacheProbe } from "@qc/entities/PriceCache"
 import { VendorWebhookSecret } from "@qc/entities/PricingRules"
 import { PricingJobsLive } from "@qc/jobs/PricingJobs"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
@@ -35,7 +35,7 @@ export const stackLayer = (
     /** Run the pricing jobs (warm-up, crons, markdown on receipt); off by default so prices are the catalogue's. */
     readonly pricingJobs?: boolean
     /** Default: in memory. */
-    readonly priceCache?: Layer.Layer<PriceCache>
+    readonly priceCache?: Layer.Layer<PriceCache | PriceCacheProbe>
   }
 ) =>
   Layer.mergeAll(HttpLive, StandInWebhookTarget, options?.pricingJobs ? PricingJobsLive : Layer.empty).pipe(

@@ -4,8 +4,9 @@ import type { Category, Pincode, Sku } from "@qc/domain/Catalogue"
 import { SkuNotFound } from "@qc/domain/Errors"
 import type { StoreId } from "@qc/domain/Ids"
 import { NotServiceable } from "@qc/domain/Order"
-import { Effect, Either, Schema } from "effect"
+import { Clock, Effect, Either, Schema } from "effect"
 import { CatalogueRepo } from "./CatalogueRepo.js"
+import { PriceCacheProbe } from "./PriceCache.js"
 import { PriceResolver } from "./PriceResolver.js"
 import type { QuotedPrice } from "./PriceResolver.js"
 import { SearchIndex } from "./SearchIndex.js"
@@ -43,11 +44,30 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
     const catalogue = yield* CatalogueRepo
     const stock = yield* StockAvailability
     const prices = yield* PriceResolver
+    const probe = yield* PriceCacheProbe
     const index = SearchIndex.build(
       [...catalogue.skus()].map((s) => ({ skuId: s.id, name: s.name, aliases: s.aliases, category: s.category, brand: s.brand }))
     )
     const byCategory = new Map<string, Array<Sku>>()
-    for (const sku of catalogue.skus()) byCategory.set(sku.category, [...(byCategory.get(sku.category) ?? []), sku])
+    for (const sku of catalogue.skus()) {
+      const list = byCategory.get(sku.category)
+      if (list) list.push(sku)
+      else byCategory.set(sku.category, [sku])
+    }
+    const compare = (ak: string | number, aid: string, bk: string | number, bid: string) =>
+      ak < bk ? -1 : ak > bk ? 1 : aid < bid ? -1 : aid > bid ? 1 : 0
+    const staticKey = (sort: "name" | "popularity", sku: Sku): string | number =>
+      sort === "name" ? sku.name : -catalogue.popularity(sku.id)
+    /** Name and popularity orders do not depend on the pincode: sorted once, per category and for all. */
+    const sortedOnce = new Map<string, Array<{ readonly sku: Sku; readonly k: string | number }>>()
+    for (const sort of ["name", "popularity"] as const) {
+      for (const [category, skus] of [...byCategory, ["*", [...catalogue.skus()]] as const]) {
+        sortedOnce.set(
+          `${sort}:${category}`,
+          skus.map((sku) => ({ sku, k: staticKey(sort, sku) })).sort((a, b) => compare(a.k, a.sku.id, b.k, b.sku.id))
+        )
+      }
+    }
 
     const storesFor = (pincode: Pincode) => {
       const stores = catalogue.storesForPincode(pincode).map((s) => s.id as string)
@@ -78,7 +98,11 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
     const priced = (items: ReadonlyArray<Candidate>) =>
       Effect.gen(function*() {
         const byStore = new Map<string, Array<string>>()
-        for (const c of items) byStore.set(c.storeId, [...(byStore.get(c.storeId) ?? []), c.sku.id])
+        for (const c of items) {
+          const list = byStore.get(c.storeId)
+          if (list) list.push(c.sku.id)
+          else byStore.set(c.storeId, [c.sku.id])
+        }
         const quotes = new Map<string, QuotedPrice>()
         yield* Effect.forEach([...byStore], ([storeId, skuIds]) =>
           Effect.map(prices.quote(storeId, skuIds), (found) => {
@@ -102,6 +126,37 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
       popularity: catalogue.popularity(c.sku.id)
     })
 
+    /**
+     * Price order needs every candidate's price. Kept per pincode and category for at
+     * most a second, and dropped at once when a price is invalidated or a price it
+     * holds stops being valid (a time window edge).
+     */
+    const priceOrders = new Map<string, {
+      readonly expiresAt: number
+      readonly generation: number
+      readonly items: ReadonlyArray<{ readonly c: Candidate; readonly k: number }>
+      readonly quotes: Map<string, QuotedPrice>
+    }>()
+    const byPrice = (pincode: string, stores: ReadonlyArray<string>, category: Category | undefined) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const generation = yield* probe.invalidationsApplied
+        const key = `${pincode}|${category ?? "*"}`
+        const held = priceOrders.get(key)
+        if (held && held.generation === generation && now < held.expiresAt) return held
+        const all = candidates(stores, category ? byCategory.get(category) ?? [] : catalogue.skus())
+        const quotes = yield* priced(all)
+        let expiresAt = now + 1_000
+        const items = all.map((c) => {
+          const q = quotes.get(c.sku.id)
+          if (q?.validUntil != null && q.validUntil < expiresAt) expiresAt = q.validUntil
+          return { c, k: q?.price ?? c.sku.basePrice }
+        }).sort((a, b) => compare(a.k, a.c.sku.id, b.k, b.c.sku.id))
+        const built = { expiresAt, generation, items, quotes }
+        priceOrders.set(key, built)
+        return built
+      })
+
     const browse = Effect.fn("CatalogueBrowse.browse")(function*(query: {
       readonly pincode: Pincode
       readonly category?: Category | undefined
@@ -112,33 +167,57 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
       const sort = query.sort ?? "popularity"
       const limit = query.limit ?? 20
       const stores = yield* storesFor(query.pincode)
-      const all = candidates(stores, query.category ? byCategory.get(query.category) ?? [] : catalogue.skus())
-      const quotes = sort === "price" ? yield* priced(all) : new Map<string, QuotedPrice>()
-      const key = (c: Candidate): string | number =>
-        sort === "name" ? c.sku.name : sort === "price" ? quotes.get(c.sku.id)?.price ?? c.sku.basePrice : -catalogue.popularity(c.sku.id)
-      const compare = (ak: string | number, aid: string, bk: string | number, bid: string) =>
-        ak < bk ? -1 : ak > bk ? 1 : aid < bid ? -1 : aid > bid ? 1 : 0
-      const keyed = all.map((c) => ({ c, k: key(c) })).sort((a, b) => compare(a.k, a.c.sku.id, b.k, b.c.sku.id))
-      let start = 0
+      let after: { readonly k: string | number; readonly id: string } | undefined
       if (query.cursor !== undefined) {
         const cursor = decodeCursor(query.cursor)
         if (Either.isLeft(cursor) || cursor.right.s !== sort || cursor.right.c !== (query.category ?? null)) {
           return yield* Effect.fail(new InvalidCursor({ message: "cursor does not belong to this sort and category" }))
         }
-        const after = cursor.right
-        // Keyset: the first item strictly after the last one shown, wherever items moved since.
-        start = keyed.findIndex((x) => compare(x.k, x.c.sku.id, after.k, after.id) > 0)
-        if (start < 0) start = keyed.length
+        after = cursor.right
       }
-      const page = keyed.slice(start, start + limit)
-      const pageQuotes = sort === "price" ? quotes : yield* priced(page.map((x) => x.c))
+      // Keyset paging: the page starts strictly after the last item shown, wherever items moved since.
+      const isAfter = (k: string | number, id: string) => after === undefined || compare(k, id, after.k, after.id) > 0
+      const page: Array<{ c: Candidate; k: string | number }> = []
+      let more = false
+      let quotes = new Map<string, QuotedPrice>()
+      if (sort === "price") {
+        const keyed = yield* byPrice(query.pincode, stores, query.category)
+        quotes = keyed.quotes
+        let lo = 0
+        let hi = keyed.items.length
+        while (after !== undefined && lo < hi) {
+          const mid = (lo + hi) >>> 1
+          if (isAfter(keyed.items[mid].k, keyed.items[mid].c.sku.id)) hi = mid
+          else lo = mid + 1
+        }
+        page.push(...keyed.items.slice(lo, lo + limit))
+        more = keyed.items.length > lo + limit
+      } else {
+        const sorted = sortedOnce.get(`${sort}:${query.category ?? "*"}`) ?? []
+        // First index after the cursor, by binary search on the fixed order.
+        let lo = 0
+        let hi = sorted.length
+        while (after !== undefined && lo < hi) {
+          const mid = (lo + hi) >>> 1
+          if (isAfter(sorted[mid].k, sorted[mid].sku.id)) hi = mid
+          else lo = mid + 1
+        }
+        for (let i = lo; i < sorted.length; i++) {
+          const storeId = servingStore(stores, sorted[i].sku.id)
+          if (storeId === undefined) continue
+          if (page.length === limit) {
+            more = true
+            break
+          }
+          page.push({ c: { sku: sorted[i].sku, storeId }, k: sorted[i].k })
+        }
+        quotes = yield* priced(page.map((x) => x.c))
+      }
       const last = page[page.length - 1]
       return {
         pincode: query.pincode,
-        items: page.map((x) => item(x.c, pageQuotes.get(x.c.sku.id))),
-        nextCursor: last && start + limit < keyed.length
-          ? encodeCursor({ s: sort, c: query.category ?? null, k: last.k, id: last.c.sku.id })
-          : null
+        items: page.map((x) => item(x.c, quotes.get(x.c.sku.id))),
+        nextCursor: last && more ? encodeCursor({ s: sort, c: query.category ?? null, k: last.k, id: last.c.sku.id }) : null
       }
     })
 
