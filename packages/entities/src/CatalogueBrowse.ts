@@ -131,12 +131,15 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
      * most a second, and dropped at once when a price is invalidated or a price it
      * holds stops being valid (a time window edge).
      */
-    const priceOrders = new Map<string, {
+    type PriceOrder = {
       readonly expiresAt: number
       readonly generation: number
       readonly items: ReadonlyArray<{ readonly c: Candidate; readonly k: number }>
       readonly quotes: Map<string, QuotedPrice>
-    }>()
+    }
+    const priceOrders = new Map<string, PriceOrder>()
+    /** Orders being built now: concurrent requests for one wait for it instead of building it again. */
+    const building = new Map<string, Effect.Effect<PriceOrder>>()
     const byPrice = (pincode: string, stores: ReadonlyArray<string>, category: Category | undefined) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
@@ -144,17 +147,24 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
         const key = `${pincode}|${category ?? "*"}`
         const held = priceOrders.get(key)
         if (held && held.generation === generation && now < held.expiresAt) return held
-        const all = candidates(stores, category ? byCategory.get(category) ?? [] : catalogue.skus())
-        const quotes = yield* priced(all)
-        let expiresAt = now + 1_000
-        const items = all.map((c) => {
-          const q = quotes.get(c.sku.id)
-          if (q?.validUntil != null && q.validUntil < expiresAt) expiresAt = q.validUntil
-          return { c, k: q?.price ?? c.sku.basePrice }
-        }).sort((a, b) => compare(a.k, a.c.sku.id, b.k, b.c.sku.id))
-        const built = { expiresAt, generation, items, quotes }
-        priceOrders.set(key, built)
-        return built
+        const pending = building.get(key)
+        if (pending) return yield* pending
+        const build = Effect.gen(function*() {
+          const all = candidates(stores, category ? byCategory.get(category) ?? [] : catalogue.skus())
+          const quotes = yield* priced(all)
+          let expiresAt = now + 1_000
+          const items = all.map((c) => {
+            const q = quotes.get(c.sku.id)
+            if (q?.validUntil != null && q.validUntil < expiresAt) expiresAt = q.validUntil
+            return { c, k: q?.price ?? c.sku.basePrice }
+          }).sort((a, b) => compare(a.k, a.c.sku.id, b.k, b.c.sku.id))
+          const built: PriceOrder = { expiresAt, generation, items, quotes }
+          priceOrders.set(key, built)
+          return built
+        }).pipe(Effect.ensuring(Effect.sync(() => building.delete(key))))
+        const shared = yield* Effect.cached(build)
+        building.set(key, shared)
+        return yield* shared
       })
 
     const browse = Effect.fn("CatalogueBrowse.browse")(function*(query: {

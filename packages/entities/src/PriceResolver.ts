@@ -3,9 +3,10 @@ import type { SkuId, StoreId } from "@qc/domain/Ids"
 import type { Paise } from "@qc/domain/Money"
 import type { PricingContext } from "@qc/domain/Order"
 import type { PricingRule } from "@qc/domain/Pricing"
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Clock, Context, Deferred, Effect, Exit, FiberId, Layer, Option } from "effect"
 import { PriceCache } from "./PriceCache.js"
 import type { CachedPrice } from "./PriceCache.js"
+import { priceTtlMs } from "./PriceCache.js"
 import { type ChainResult, defaultChainSettings, evaluate } from "./PricingChain.js"
 import { PricingRepo } from "./PricingRepo.js"
 
@@ -37,6 +38,9 @@ export class PriceResolver extends Context.Tag("PriceResolver")<PriceResolver, {
   readonly quote: (storeId: string, skuIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, QuotedPrice>>
   readonly explain: (storeId: StoreId, skuId: SkuId, at: number) => Effect.Effect<ChainResult, SkuNotFound>
 }>() {}
+
+/** Past this share of its TTL, a served entry is recomputed in the background. */
+const refreshAheadFraction = 0.75
 
 const toCached = (result: ChainResult, at: number): CachedPrice => ({
   price: result.price,
@@ -78,22 +82,64 @@ export const PricingChainResolverLive = Layer.effect(
         return out as ReadonlyMap<string, ResolvedPrice>
       }).pipe(Effect.withSpan("PriceResolver.resolveMany"))
 
+    /** Prices being computed now, so concurrent misses on one key compute it once. */
+    const inFlight = new Map<string, Deferred.Deferred<CachedPrice | undefined>>()
+
+    /** Computes and caches these prices once, whoever else asks for them meanwhile. */
+    const compute = (storeId: string, skuIds: ReadonlyArray<string>, at: number) =>
+      Effect.gen(function*() {
+        const deferreds = new Map<string, Deferred.Deferred<CachedPrice | undefined>>()
+        for (const skuId of skuIds) {
+          const d = Deferred.unsafeMake<CachedPrice | undefined>(FiberId.none)
+          deferreds.set(skuId, d)
+          inFlight.set(`${storeId}/${skuId}`, d)
+        }
+        const settle = (value: (skuId: string) => CachedPrice | undefined) =>
+          Effect.sync(() => {
+            for (const [skuId, d] of deferreds) {
+              inFlight.delete(`${storeId}/${skuId}`)
+              Deferred.unsafeDone(d, Exit.succeed(value(skuId)))
+            }
+          })
+        return yield* Effect.gen(function*() {
+          const fresh = yield* evaluateMany(storeId, skuIds, at)
+          const entries = [...fresh].map(([skuId, result]) => ({ key: { storeId, skuId }, value: toCached(result, at) }))
+          yield* cache.setMany(entries)
+          const byId = new Map(entries.map((e) => [e.key.skuId, e.value]))
+          yield* settle((skuId) => byId.get(skuId))
+          return byId
+        }).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : settle(() => undefined))))
+      })
+
     const quote = (storeId: string, skuIds: ReadonlyArray<string>) =>
       Effect.gen(function*() {
         const at = yield* Clock.currentTimeMillis
         const keys = skuIds.map((skuId) => ({ storeId, skuId }))
         const cached = yield* cache.getMany(keys, at)
         const out = new Map<string, QuotedPrice>()
-        const misses: Array<string> = []
+        const mine: Array<string> = []
+        const theirs: Array<[string, Deferred.Deferred<CachedPrice | undefined>]> = []
+        const ageing: Array<string> = []
         cached.forEach((value, i) => {
-          if (value) out.set(skuIds[i], quoted(value))
-          else misses.push(skuIds[i])
+          const skuId = skuIds[i]
+          if (value) {
+            if (at - value.computedAt > refreshAheadFraction * priceTtlMs(value, value.computedAt)) ageing.push(skuId)
+            return out.set(skuId, quoted(value))
+          }
+          const pending = inFlight.get(`${storeId}/${skuId}`)
+          if (pending) theirs.push([skuId, pending])
+          else mine.push(skuId)
         })
-        if (misses.length > 0) {
-          const fresh = yield* evaluateMany(storeId, misses, at)
-          const entries = [...fresh].map(([skuId, result]) => ({ key: { storeId, skuId }, value: toCached(result, at) }))
-          for (const entry of entries) out.set(entry.key.skuId, quoted(entry.value))
-          yield* cache.setMany(entries)
+        if (mine.length > 0) {
+          for (const [skuId, value] of yield* compute(storeId, mine, at)) out.set(skuId, quoted(value))
+        }
+        // Refresh-ahead: entries late in their TTL are recomputed in the background while
+        // still served, so a steady browse load does not meet a wall of expiries.
+        const stale = ageing.filter((skuId) => !inFlight.has(`${storeId}/${skuId}`))
+        if (stale.length > 0) yield* Effect.forkDaemon(Effect.ignore(compute(storeId, stale, at)))
+        for (const [skuId, pending] of theirs) {
+          const value = yield* Deferred.await(pending)
+          if (value) out.set(skuId, quoted(value))
         }
         return out as ReadonlyMap<string, QuotedPrice>
       })
