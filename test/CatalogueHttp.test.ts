@@ -4,7 +4,7 @@ import type { CatalogueItem } from "@qc/domain/Browse"
 import { Pincode } from "@qc/domain/Catalogue"
 import { ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
 import { signVendorBody } from "@qc/entities/PricingRules"
-import { Clock, Effect, Layer } from "effect"
+import { Clock, DateTime, Effect, Layer } from "effect"
 import { customerClient, place, stock } from "./support/Checkout.js"
 import { eventually, ioTick } from "./support/Drive.js"
 import { apiClients, stackLayer, vendorSecret } from "./support/Stack.js"
@@ -200,6 +200,55 @@ describe("catalogue, search and pricing over HTTP", () => {
         yield* admin.pricingAdmin.setMarkdownPercent({ payload: { category: "dairy", percent: 40 } })
         expect(yield* admin.pricingAdmin.markdownPercents()).toContainEqual({ category: "dairy", percent: 40 })
         expect((yield* admin.pricingAdmin.timeRules()).map((r) => r.ruleId)).toContain("fresh-evening")
+      }))
+  })
+})
+
+const JobsLive = Layer.unwrapScoped(Effect.map(makeTestDatabase, (db) => stackLayer(db.layer, { pricingJobs: true })))
+
+describe("catalogue changes and pricing jobs on a running server", () => {
+  layer(JobsLive, { excludeTestServices: true, timeout: "60 seconds" })((it) => {
+    it.effect("a SKU edited by an admin is searchable at once by its new alias, with its new price", () =>
+      Effect.gen(function*() {
+        const { anonymous, admin } = yield* apiClients
+        const page = yield* anonymous.catalog.browse({ urlParams: { pincode, category: "packaged_food", sort: "name", limit: 5 } })
+        const item = page.items.find((i) => i.pricing.rule === "base_price")!
+        const before = yield* anonymous.catalog.search({ urlParams: { q: "zzchakna", pincode } })
+        expect(before.items).toEqual([])
+        yield* admin.catalogAdmin.upsertSku({
+          path: { skuId: SkuId.make(item.skuId) },
+          payload: { name: item.name, aliases: ["zzchakna"], category: item.category, unit: item.unit, brand: item.brand, basePrice: (item.price + 1_000) as never }
+        })
+        const after = yield* anonymous.catalog.search({ urlParams: { q: "zzchakna", pincode } })
+        expect(after.items.map((i) => i.skuId)).toEqual([item.skuId])
+        expect(after.items[0]).toMatchObject({ match: "alias", price: item.price + 1_000 })
+        const { raw } = yield* apiClients
+        const bad = yield* raw.execute(HttpClientRequest.put(`/v1/admin/catalog/skus/${item.skuId}`).pipe(
+          HttpClientRequest.setHeader("x-admin-key", "test-admin-key"),
+          HttpClientRequest.bodyText(JSON.stringify({ name: "", aliases: [], category: "toys", unit: "1", brand: "x", basePrice: -1 }), "application/json")
+        ))
+        expect(bad.status).toBe(400)
+      }))
+
+    it.effect("a batch received near its best-before is marked down as soon as the receipt commits", () =>
+      Effect.gen(function*() {
+        const { anonymous, admin } = yield* apiClients
+        const page = yield* anonymous.catalog.browse({ urlParams: { pincode, category: "dairy", sort: "name", limit: 50 } })
+        const item = page.items.find((i) => i.pricing.rule === "base_price" && i.storeId === "pune-baner")!
+        const now = yield* Clock.currentTimeMillis
+        yield* admin.stockAdmin.receive({
+          path: { storeId: StoreId.make(item.storeId), skuId: SkuId.make(item.skuId) },
+          payload: { receiptId: "grn-near-1" as never, qty: 6, lot: "LOT-NEAR-1", bestBefore: DateTime.unsafeMake(now + 30 * 3_600_000) }
+        })
+        const marked = yield* eventually(
+          Effect.flatMap(anonymous.catalog.product({ path: { skuId: item.skuId }, urlParams: { pincode } }), (p) =>
+            Effect.sync(() => {
+              expect(p.pricing).toMatchObject({ rule: "expiry_markdown", ruleId: "LOT-NEAR-1" })
+              return p
+            })),
+          1000
+        )
+        expect(marked.price).toBe(Math.round((item.price * 75) / 100))
       }))
   })
 })

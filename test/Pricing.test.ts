@@ -27,7 +27,8 @@ const Database = Layer.unwrapScoped(Effect.map(makeTestDatabase, (db) => db.laye
 const Seeded = Layer.effectDiscard(
   Effect.zipRight(Effect.orDie(Migrations.run), seedDemoCatalogue({ skuCount: 300 }))
 )
-const Shared = Layer.mergeAll(CatalogueRepo.Default, DomainEvents.Default).pipe(
+const Shared = CatalogueRepo.Default.pipe(
+  Layer.provideMerge(DomainEvents.Default),
   Layer.provideMerge(Seeded),
   Layer.provideMerge(Database)
 )

@@ -1,6 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { CatalogGroup, PricingAdminGroup, VendorWebhooksGroup } from "./CatalogueApi.js"
+import { CatalogAdminGroup, CatalogGroup, PricingAdminGroup, VendorWebhooksGroup } from "./CatalogueApi.js"
 import { Sku, Store } from "./Catalogue.js"
 import {
   InsufficientStock,
@@ -238,6 +238,7 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(OrdersAdminGroup)
   .add(WebhooksGroup)
   .add(CatalogGroup)
+  .add(CatalogAdminGroup)
   .add(PricingAdminGroup)
   .add(VendorWebhooksGroup)
   .annotate(OpenApi.Title, "Quick-commerce API")

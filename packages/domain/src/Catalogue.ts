@@ -34,3 +34,15 @@ export class Sku extends Schema.Class<Sku>("Sku")({
   brand: Schema.String,
   basePrice: Paise
 }) {}
+
+/** What an admin sends to create or change a SKU. */
+export const SkuUpsert = Schema.Struct({
+  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)),
+  aliases: Schema.Array(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(60))).pipe(Schema.maxItems(50)),
+  category: Category,
+  unit: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(40)),
+  brand: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100)),
+  basePrice: Paise,
+  vendorCost: Schema.optional(Schema.NullOr(Paise))
+})
+export type SkuUpsert = typeof SkuUpsert.Type

@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { AdminAuth } from "./Auth.js"
 import { BrowseSort, CatalogueItem, CataloguePage, CategorySummary, InvalidCursor, SearchResults } from "./Browse.js"
-import { Category, Pincode } from "./Catalogue.js"
+import { Category, Pincode, Sku, SkuUpsert } from "./Catalogue.js"
 import { SkuNotFound, StoreNotFound, Unauthorized } from "./Errors.js"
 import { SkuId, StoreId } from "./Ids.js"
 import { NotServiceable } from "./Order.js"
@@ -102,6 +102,18 @@ export class PricingAdminGroup extends HttpApiGroup.make("pricingAdmin")
   .middleware(AdminAuth)
   .annotate(OpenApi.Title, "Pricing admin")
   .annotate(OpenApi.Description, "Pricing rules, jobs, and why a price is what it is (x-admin-key)")
+{}
+
+export class CatalogAdminGroup extends HttpApiGroup.make("catalogAdmin")
+  .add(
+    HttpApiEndpoint.put("upsertSku", "/v1/admin/catalog/skus/:skuId")
+      .setPath(Schema.Struct({ skuId: SkuId }))
+      .setPayload(SkuUpsert)
+      .addSuccess(Sku)
+  )
+  .middleware(AdminAuth)
+  .annotate(OpenApi.Title, "Catalogue admin")
+  .annotate(OpenApi.Description, "Create or change a SKU; every runner reloads its catalogue and search index (x-admin-key)")
 {}
 
 /** Vendors call this; authenticated by `x-vendor-signature`, the HMAC-SHA256 hex of the raw body. */

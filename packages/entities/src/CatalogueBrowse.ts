@@ -45,28 +45,41 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
     const stock = yield* StockAvailability
     const prices = yield* PriceResolver
     const probe = yield* PriceCacheProbe
-    const index = SearchIndex.build(
-      [...catalogue.skus()].map((s) => ({ skuId: s.id, name: s.name, aliases: s.aliases, category: s.category, brand: s.brand }))
-    )
-    const byCategory = new Map<string, Array<Sku>>()
-    for (const sku of catalogue.skus()) {
-      const list = byCategory.get(sku.category)
-      if (list) list.push(sku)
-      else byCategory.set(sku.category, [sku])
-    }
     const compare = (ak: string | number, aid: string, bk: string | number, bid: string) =>
       ak < bk ? -1 : ak > bk ? 1 : aid < bid ? -1 : aid > bid ? 1 : 0
     const staticKey = (sort: "name" | "popularity", sku: Sku): string | number =>
       sort === "name" ? sku.name : -catalogue.popularity(sku.id)
-    /** Name and popularity orders do not depend on the pincode: sorted once, per category and for all. */
-    const sortedOnce = new Map<string, Array<{ readonly sku: Sku; readonly k: string | number }>>()
-    for (const sort of ["name", "popularity"] as const) {
-      for (const [category, skus] of [...byCategory, ["*", [...catalogue.skus()]] as const]) {
-        sortedOnce.set(
-          `${sort}:${category}`,
-          skus.map((sku) => ({ sku, k: staticKey(sort, sku) })).sort((a, b) => compare(a.k, a.sku.id, b.k, b.sku.id))
-        )
+
+    /** The search index and fixed orders, rebuilt when the catalogue changes (any runner's edit). */
+    const derive = () => {
+      const index = SearchIndex.build(
+        [...catalogue.skus()].map((s) => ({ skuId: s.id, name: s.name, aliases: s.aliases, category: s.category, brand: s.brand }))
+      )
+      const byCategory = new Map<string, Array<Sku>>()
+      for (const sku of catalogue.skus()) {
+        const list = byCategory.get(sku.category)
+        if (list) list.push(sku)
+        else byCategory.set(sku.category, [sku])
       }
+      /** Name and popularity orders do not depend on the pincode: sorted once, per category and for all. */
+      const sortedOnce = new Map<string, Array<{ readonly sku: Sku; readonly k: string | number }>>()
+      for (const sort of ["name", "popularity"] as const) {
+        for (const [category, skus] of [...byCategory, ["*", [...catalogue.skus()]] as const]) {
+          sortedOnce.set(
+            `${sort}:${category}`,
+            skus.map((sku) => ({ sku, k: staticKey(sort, sku) })).sort((a, b) => compare(a.k, a.sku.id, b.k, b.sku.id))
+          )
+        }
+      }
+      return { version: catalogue.version(), index, byCategory, sortedOnce }
+    }
+    let derived = derive()
+    const current = () => {
+      if (derived.version !== catalogue.version()) {
+        derived = derive()
+        priceOrders.clear()
+      }
+      return derived
     }
 
     const storesFor = (pincode: Pincode) => {
@@ -150,7 +163,7 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
         const pending = building.get(key)
         if (pending) return yield* pending
         const build = Effect.gen(function*() {
-          const all = candidates(stores, category ? byCategory.get(category) ?? [] : catalogue.skus())
+          const all = candidates(stores, category ? current().byCategory.get(category) ?? [] : catalogue.skus())
           const quotes = yield* priced(all)
           let expiresAt = now + 1_000
           const items = all.map((c) => {
@@ -203,7 +216,7 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
         page.push(...keyed.items.slice(lo, lo + limit))
         more = keyed.items.length > lo + limit
       } else {
-        const sorted = sortedOnce.get(`${sort}:${query.category ?? "*"}`) ?? []
+        const sorted = current().sortedOnce.get(`${sort}:${query.category ?? "*"}`) ?? []
         // First index after the cursor, by binary search on the fixed order.
         let lo = 0
         let hi = sorted.length
@@ -248,7 +261,7 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
         if (!serving.has(skuId)) serving.set(skuId, servingStore(stores, skuId))
         return serving.get(skuId)
       }
-      const hits = index.search(q, {
+      const hits = current().index.search(q, {
         limit,
         accept: (skuId) => storeOf(skuId) !== undefined,
         inStock: (skuId) => (stock.available(storeOf(skuId)!, skuId) ?? 0) > 0,
@@ -271,7 +284,7 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
         (Object.keys(categoryNames) as Array<Category>).map((id) => ({
           id,
           name: categoryNames[id],
-          skuCount: byCategory.get(id)?.length ?? 0
+          skuCount: current().byCategory.get(id)?.length ?? 0
         }))
       ),
       browse,

@@ -202,7 +202,11 @@ export class PricingRules extends Effect.Service<PricingRules>()("PricingRules",
         recomputeMarkdowns()
       )
 
+    /** A SKU's catalogue price or cost changed: its cached prices go everywhere. */
+    const skuChanged = (skuId: string) => cache.invalidate({ keys: keysFor(null, [skuId]) }, `sku:${skuId}`)
+
     return {
+      skuChanged,
       receivePromotion,
       recomputeMarkdowns,
       refreshCompetitorPrices,

@@ -38,8 +38,8 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
   Layer.mergeAll(StoreSkuLive, ReservationSweeperLive).pipe(
     Layer.provideMerge(StockWriter.Default),
     Layer.provideMerge(StoreSkuRepo.Default),
-    Layer.provideMerge(DomainEvents.Default),
     Layer.provideMerge(CatalogueRepo.Default),
+    Layer.provideMerge(DomainEvents.Default),
     Layer.provideMerge(clusterOn(shardingConfig))
   )
 

@@ -17,6 +17,19 @@ export const CatalogHttpLive = HttpApiBuilder.group(Api, "catalog", (handlers) =
       .handle("product", ({ path, urlParams }) => browse.product(path.skuId, urlParams.pincode))
       .handle("search", ({ urlParams }) => browse.search(urlParams.q, urlParams.pincode, urlParams.limit ?? 20))))
 
+export const CatalogAdminHttpLive = HttpApiBuilder.group(Api, "catalogAdmin", (handlers) =>
+  Effect.gen(function*() {
+    const catalogue = yield* CatalogueRepo
+    const rules = yield* PricingRules
+    return handlers.handle("upsertSku", ({ path, payload }) =>
+      Effect.gen(function*() {
+        yield* catalogue.upsertSku(path.skuId, payload)
+        // A new base price or cost changes the chain's answer at every store.
+        yield* rules.skuChanged(path.skuId)
+        return Option.getOrThrow(catalogue.sku(path.skuId))
+      }))
+  }))
+
 export const PricingAdminHttpLive = HttpApiBuilder.group(Api, "pricingAdmin", (handlers) =>
   Effect.gen(function*() {
     const rules = yield* PricingRules
@@ -74,4 +87,4 @@ export const VendorWebhooksHttpLive = HttpApiBuilder.group(Api, "vendorWebhooks"
         Effect.orDie
       ))))
 
-export const CatalogueApiLive = Layer.mergeAll(CatalogHttpLive, PricingAdminHttpLive, VendorWebhooksHttpLive)
+export const CatalogueApiLive = Layer.mergeAll(CatalogHttpLive, CatalogAdminHttpLive, PricingAdminHttpLive, VendorWebhooksHttpLive)
