@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Clock, Effect, Schedule } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Clock, Effect, Option, Schedule, Stream } from "effect"
 
 export interface DomainEvent {
   readonly seq: number
@@ -15,6 +16,10 @@ export interface NewEvent {
   readonly payload: unknown
 }
 
+const notifyChannel = "qc_outbox"
+/** Followers re-read the outbox at least this often even without a hint. */
+const safetyPollMs = 5_000
+
 /** How long a gap in `seq` may be a transaction that has not committed yet. */
 const gapGraceMs = 2_000
 
@@ -27,9 +32,15 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
   scoped: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const subscribers = new Map<string, (event: DomainEvent) => Effect.Effect<void>>()
+    const pg = yield* Effect.serviceOption(PgClient.PgClient)
+    /** Follower polls still owed to publishes made by this process. */
+    let localPublishes = 0
 
     const publish = (events: ReadonlyArray<NewEvent>) =>
       events.length === 0 ? Effect.void : Effect.gen(function*() {
+        localPublishes = 3
+        // Delivered to every runner's listener when (and only if) the transaction commits.
+        if (Option.isSome(pg)) yield* sql`SELECT pg_notify(${notifyChannel}, '')`
         const at = new Date(yield* Clock.currentTimeMillis).toISOString()
         yield* sql`INSERT INTO outbox (type, aggregate_id, payload, at)
           SELECT * FROM unnest(${events.map((e) => e.type)}::text[], ${events.map((e) => e.aggregateId)}::text[],
@@ -83,37 +94,63 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
      * Per-runner and not durable: from the current end of the outbox on, every new
      * event, at least once, promptly (a gap is re-read later instead of waited for).
      * For in-memory read models whose state carries a version to apply against.
+     * One poll loop serves every follower of this runner.
      */
-    const follow = (handler: (events: ReadonlyArray<DomainEvent>) => Effect.Effect<void>, every = "100 millis" as const) =>
-      Effect.gen(function*() {
-        const [end] = yield* sql<{ seq: string | number | null }>`SELECT max(seq) AS seq FROM outbox`.pipe(Effect.orDie)
-        let cursor = Number(end?.seq ?? 0)
-        const gaps = new Map<number, number>()
-        const poll = Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          const gapList = [...gaps.keys()]
-          const rows = yield* sql<{ seq: string | number; type: string; aggregate_id: string; payload: unknown; at: Date | string }>`
-            SELECT seq, type, aggregate_id, payload, at FROM outbox
-             WHERE seq > ${cursor} OR seq = ANY(${gapList}::bigint[]) ORDER BY seq LIMIT 2000`
-          const events = rows.map((r): DomainEvent => ({
-            seq: Number(r.seq),
-            type: r.type,
-            aggregateId: r.aggregate_id,
-            payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
-            at: new Date(r.at).getTime()
-          }))
-          for (const e of events) {
-            gaps.delete(e.seq)
-            if (e.seq > cursor) {
-              for (let missing = cursor + 1; missing < e.seq; missing++) gaps.set(missing, now)
-              cursor = e.seq
-            }
+    const followers: Array<(events: ReadonlyArray<DomainEvent>) => Effect.Effect<void>> = []
+    const tail = Effect.gen(function*() {
+      const [end] = yield* sql<{ seq: string | number | null }>`SELECT max(seq) AS seq FROM outbox`.pipe(Effect.orDie)
+      let cursor = Number(end?.seq ?? 0)
+      const gaps = new Map<number, number>()
+      const poll = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const gapList = [...gaps.keys()]
+        const rows = yield* sql<{ seq: string | number; type: string; aggregate_id: string; payload: unknown; at: Date | string }>`
+          SELECT seq, type, aggregate_id, payload, at FROM outbox
+           WHERE seq > ${cursor} OR seq = ANY(${gapList}::bigint[]) ORDER BY seq LIMIT 2000`
+        const events = rows.map((r): DomainEvent => ({
+          seq: Number(r.seq),
+          type: r.type,
+          aggregateId: r.aggregate_id,
+          payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+          at: new Date(r.at).getTime()
+        }))
+        for (const e of events) {
+          gaps.delete(e.seq)
+          if (e.seq > cursor) {
+            for (let missing = cursor + 1; missing < e.seq; missing++) gaps.set(missing, now)
+            cursor = e.seq
           }
-          for (const [seq, since] of gaps) if (now - since > gapGraceMs) gaps.delete(seq)
-          if (events.length > 0) yield* handler(events)
-        }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("event follower failed", cause)))
-        yield* Effect.forkScoped(Effect.repeat(poll, Schedule.spaced(every)))
+        }
+        for (const [seq, since] of gaps) if (now - since > gapGraceMs) gaps.delete(seq)
+        if (events.length > 0) yield* Effect.forEach(followers, (f) => f(events), { discard: true })
+      }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("event follower failed", cause)))
+      // Polls right after a publish from this process (its commit may land a moment later)
+      // or a NOTIFY from another runner's commit (Postgres); otherwise only a slow safety poll.
+      let remote = false
+      if (Option.isSome(pg)) {
+        yield* Effect.forkIn(
+          pg.value.listen(notifyChannel).pipe(
+            Stream.runForEach(() => Effect.sync(() => (remote = true))),
+            Effect.catchAllCause((cause) => Effect.logWarning("outbox listener stopped", cause))
+          ),
+          scope
+        )
+      }
+      let lastPoll = 0
+      const maybePoll = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        if (localPublishes === 0 && !remote && now - lastPoll < safetyPollMs) return Effect.void
+        localPublishes = Math.max(0, localPublishes - 1)
+        remote = false
+        lastPoll = now
+        return poll
       })
+      // Paced by the wall clock even under a TestClock: this is I/O polling, and a test
+      // that jumps the clock by minutes must not turn it into thousands of queries.
+      yield* Effect.forkIn(Effect.withClock(Effect.repeat(maybePoll, Schedule.spaced("100 millis")), Clock.make()), scope)
+    })
+    const tailing = yield* Effect.cached(tail)
+    const follow = (handler: (events: ReadonlyArray<DomainEvent>) => Effect.Effect<void>) =>
+      Effect.zipRight(Effect.sync(() => followers.push(handler)), tailing)
 
     return {
       publish,

@@ -1,7 +1,8 @@
 import { ClusterWorkflowEngine, RunnerAddress, SingleRunner } from "@effect/cluster"
 import type { ShardingConfig } from "@effect/cluster"
 import { HttpApiBuilder, HttpApiSwagger, HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
-import type { SqlClient } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
 import { Api } from "@qc/domain/Api"
 import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
 import { DomainEvents } from "@qc/entities/DomainEvents"
@@ -43,13 +44,26 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
     Layer.provideMerge(clusterOn(shardingConfig))
   )
 
+/**
+ * On Postgres the cluster's storage (runner heartbeats, shard locks, persisted messages)
+ * gets a small pool of its own: queued behind a busy app pool, a heartbeat or lock
+ * refresh misses its deadline and the runner gives its shards up. PGlite is one session.
+ */
+const ClusterSql = Layer.unwrapEffect(
+  Effect.map(Effect.serviceOption(PgClient.PgClient), (pg) =>
+    Option.isSome(pg)
+      ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: 4 }))
+      : Layer.effect(SqlClient.SqlClient, SqlClient.SqlClient))
+)
+
 const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
   ClusterWorkflowEngine.layer.pipe(
     Layer.provideMerge(SingleRunner.layer({
       runnerStorage: "sql",
       // Explicit, so the cluster's env config does not take our HTTP `PORT` as its runner port.
       shardingConfig: { runnerAddress: Option.some(RunnerAddress.make("localhost", 34431)), ...shardingConfig }
-    }))
+    })),
+    Layer.provide(ClusterSql)
   )
 
 /**
