@@ -11,7 +11,7 @@ import {
   PlacedOrder,
   PriceChanged
 } from "@qc/domain/Order"
-import type { PlaceOrderRequest } from "@qc/domain/Order"
+import type { PlaceOrderRequest, PricingContext } from "@qc/domain/Order"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import { Clock, Effect, Either, Option, Schema } from "effect"
@@ -50,7 +50,7 @@ const decodePlaced = Schema.decodeUnknownSync(PlacedOrder)
 export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlacement", {
   effect: Effect.gen(function*() {
     const catalogue = yield* CatalogueRepo
-    const prices = yield* PriceResolver
+    const pricing = yield* PriceResolver
     const payments = yield* Payments
     const orders = yield* OrderRepo
     const storeSku = yield* StoreSkuEntity.client
@@ -136,20 +136,27 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
       const orderId = orderIdFor(customerId, idempotencyKey)
       const now = yield* Clock.currentTimeMillis
-      const lines: Array<StoredLine> = yield* Effect.forEach(request.items, (item, i) =>
-        Effect.gen(function*() {
-          const storeId = yield* route(stores, item.skuId, item.qty)
-          const { price, pricingContext } = yield* prices.resolve(storeId, item.skuId, now)
-          return {
-            lineNo: i + 1,
-            reservationId: `${orderId}-${i + 1}`,
-            skuId: item.skuId,
-            storeId,
-            qty: item.qty,
-            unitPrice: price,
-            pricingContext
-          }
-        }), { concurrency: 8 })
+      const routed = yield* Effect.forEach(request.items, (item) => route(stores, item.skuId, item.qty), { concurrency: 8 })
+      // One chain evaluation per store for all its lines (two queries), fresh from the rules.
+      const byStore = new Map<StoreId, Array<SkuId>>()
+      request.items.forEach((item, i) => byStore.set(routed[i], [...(byStore.get(routed[i]) ?? []), item.skuId]))
+      const prices = new Map<string, { readonly price: Paise; readonly pricingContext: PricingContext }>()
+      yield* Effect.forEach([...byStore], ([storeId, skuIds]) =>
+        Effect.map(pricing.resolveMany(storeId, skuIds, now), (found) => {
+          for (const [skuId, p] of found) prices.set(`${storeId}/${skuId}`, p)
+        }), { discard: true })
+      const lines: Array<StoredLine> = request.items.map((item, i) => {
+        const { price, pricingContext } = prices.get(`${routed[i]}/${item.skuId}`)!
+        return {
+          lineNo: i + 1,
+          reservationId: `${orderId}-${i + 1}`,
+          skuId: item.skuId,
+          storeId: routed[i],
+          qty: item.qty,
+          unitPrice: price,
+          pricingContext
+        }
+      })
       const total = lines.reduce((sum, l) => sum + l.unitPrice * l.qty, 0) as Paise
       const publicLines = lines.map(({ lineNo: _, reservationId: __, ...line }) => line)
       if (request.expectedTotal !== undefined && request.expectedTotal !== total) {
