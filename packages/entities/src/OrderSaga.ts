@@ -7,6 +7,19 @@ import type { OrderRow } from "./OrderRepo.js"
 import { OrderRepo } from "./OrderRepo.js"
 import { Payments } from "./Payments.js"
 
+/**
+ * The one refund of a capture we do not keep. The saga and the webhook receiver may
+ * both decide to refund the same capture at the same moment: they must send the very
+ * same request under the same idempotency key (the gateway refuses a key reused with
+ * another body), so the reason stays in our records, not in the request.
+ */
+export const refundOfCapture = (orderId: string, paymentId: string, amount: number) => ({
+  paymentId,
+  amount,
+  idempotencyKey: `refund-${paymentId}`,
+  notes: { orderId }
+})
+
 /** What a payment webhook tells the saga. */
 export const PaymentOutcome = Schema.Struct({
   paymentId: Schema.String,
@@ -94,12 +107,7 @@ export const settle = (orderId: string, decision: Decision) =>
         for (const p of found) {
           if (p.status !== "captured" || p.id === keep) continue
           yield* orders.recordPayment(orderId, p)
-          const refund = yield* payments.refund({
-            paymentId: p.id,
-            amount: p.amount - p.amountRefunded,
-            idempotencyKey: `refund-${p.id}`,
-            notes: { orderId, reason }
-          })
+          const refund = yield* payments.refund(refundOfCapture(orderId, p.id, p.amount))
           yield* orders.recordRefund(orderId, { id: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
         }
       })

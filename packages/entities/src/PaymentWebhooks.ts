@@ -4,7 +4,7 @@ import { Unauthorized } from "@qc/domain/Errors"
 import { Effect, Exit, Option, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { OrderRepo } from "./OrderRepo.js"
-import { CancelSignal, OrderSaga, PaymentSignal } from "./OrderSaga.js"
+import { CancelSignal, OrderSaga, PaymentSignal, refundOfCapture } from "./OrderSaga.js"
 import type { PaymentOutcome } from "./OrderSaga.js"
 import { Payments } from "./Payments.js"
 
@@ -70,7 +70,7 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
           (order.status === "FAILED" || order.status === "CANCELLED" || (order.paymentId !== null && order.paymentId !== p.id))
         if (lateCapture) {
           const reason = order.status === "FAILED" || order.status === "CANCELLED" ? "captured_after_order_ended" : "duplicate_payment"
-          const refund = yield* payments.refund({ paymentId: p.id, amount: p.amount, idempotencyKey: `refund-${p.id}`, notes: { orderId: order.id, reason } })
+          const refund = yield* payments.refund(refundOfCapture(order.id, p.id, p.amount))
           yield* orders.recordRefund(order.id, { id: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
         }
         return "processed" as const
