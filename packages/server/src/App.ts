@@ -53,7 +53,7 @@ const ClusterSql = Layer.unwrapEffect(
   Effect.map(Effect.serviceOption(PgClient.PgClient), (pg) =>
     // The PGlite client also answers as a PgClient, but has no server to open a pool to.
     Option.isSome(pg) && (pg.value.config.url !== undefined || pg.value.config.host !== undefined)
-      ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: 4 }))
+      ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: 10 }))
       : Layer.effect(SqlClient.SqlClient, SqlClient.SqlClient))
 )
 
