@@ -21,3 +21,11 @@ export const DatabaseLive: Layer.Layer<SqlClient.SqlClient, SqlError | ConfigErr
     return PgliteClient.layer({ dataDir })
   })
 )
+
+/**
+ * A `PgClient` connected to a Postgres server, as opposed to in-process PGlite (whose
+ * client also answers as a `PgClient`): only a server has other processes to notify
+ * and room for a second pool.
+ */
+export const isPostgresServer = (pg: PgClient.PgClient): boolean =>
+  pg.config.url !== undefined || pg.config.host !== undefined

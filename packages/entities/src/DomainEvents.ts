@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Clock, Effect, Option, Schedule, Stream } from "effect"
+import { isPostgresServer } from "./Database.js"
 
 export interface DomainEvent {
   readonly seq: number
@@ -32,7 +33,8 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
   scoped: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const subscribers = new Map<string, (event: DomainEvent) => Effect.Effect<void>>()
-    const pg = yield* Effect.serviceOption(PgClient.PgClient)
+    // Other runners exist only on a Postgres server; PGlite is one process.
+    const pg = Option.filter(yield* Effect.serviceOption(PgClient.PgClient), isPostgresServer)
     /** Follower polls still owed to publishes made by this process. */
     let localPublishes = 0
 

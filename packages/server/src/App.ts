@@ -5,6 +5,7 @@ import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Api } from "@qc/domain/Api"
 import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
+import { isPostgresServer } from "@qc/entities/Database"
 import { DomainEvents } from "@qc/entities/DomainEvents"
 import { MigrationsLive } from "@qc/entities/Migrations"
 import { OrderPlacement } from "@qc/entities/OrderPlacement"
@@ -51,8 +52,7 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
  */
 const ClusterSql = Layer.unwrapEffect(
   Effect.map(Effect.serviceOption(PgClient.PgClient), (pg) =>
-    // The PGlite client also answers as a PgClient, but has no server to open a pool to.
-    Option.isSome(pg) && (pg.value.config.url !== undefined || pg.value.config.host !== undefined)
+    Option.isSome(pg) && isPostgresServer(pg.value)
       ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: 10 }))
       : Layer.effect(SqlClient.SqlClient, SqlClient.SqlClient))
 )
