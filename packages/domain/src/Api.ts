@@ -17,7 +17,6 @@ import { ReservationId, SkuId, StoreId } from "./Ids.js"
 import {
   AdminOrderView,
   CartConflict,
-  CustomerId,
   DevPaymentsUnavailable,
   IdempotencyKeyReused,
   NotServiceable,
