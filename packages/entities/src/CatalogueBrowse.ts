@@ -29,6 +29,18 @@ const Cursor = Schema.parseJson(Schema.Struct({
 const encodeCursor = (c: typeof Cursor.Type) => Buffer.from(Schema.encodeSync(Cursor)(c)).toString("base64url")
 const decodeCursor = (text: string) => Schema.decodeUnknownEither(Cursor)(Buffer.from(text, "base64url").toString("utf8"))
 
+/** The first index of a sorted list whose item is after the cursor (binary search). */
+const firstAfter = <A>(sorted: ReadonlyArray<A>, isAfter: (a: A) => boolean): number => {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (isAfter(sorted[mid])) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
 interface Candidate {
   readonly sku: Sku
   readonly storeId: string
@@ -206,25 +218,12 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
       if (sort === "price") {
         const keyed = yield* byPrice(query.pincode, stores, query.category)
         quotes = keyed.quotes
-        let lo = 0
-        let hi = keyed.items.length
-        while (after !== undefined && lo < hi) {
-          const mid = (lo + hi) >>> 1
-          if (isAfter(keyed.items[mid].k, keyed.items[mid].c.sku.id)) hi = mid
-          else lo = mid + 1
-        }
+        const lo = firstAfter(keyed.items, (x) => isAfter(x.k, x.c.sku.id))
         page.push(...keyed.items.slice(lo, lo + limit))
         more = keyed.items.length > lo + limit
       } else {
         const sorted = current().sortedOnce.get(`${sort}:${query.category ?? "*"}`) ?? []
-        // First index after the cursor, by binary search on the fixed order.
-        let lo = 0
-        let hi = sorted.length
-        while (after !== undefined && lo < hi) {
-          const mid = (lo + hi) >>> 1
-          if (isAfter(sorted[mid].k, sorted[mid].sku.id)) hi = mid
-          else lo = mid + 1
-        }
+        const lo = firstAfter(sorted, (x) => isAfter(x.k, x.sku.id))
         for (let i = lo; i < sorted.length; i++) {
           const storeId = servingStore(stores, sorted[i].sku.id)
           if (storeId === undefined) continue

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { FileSystem, HttpClient, HttpClientResponse } from "@effect/platform"
 import { CompetitorSignal } from "@qc/domain/Pricing"
+import { hash } from "./DemoCatalogue.js"
 import { Clock, Config, Context, Data, DateTime, Effect, Layer, Option, Schema } from "effect"
 
 export class CompetitorFeedError extends Data.TaggedError("CompetitorFeedError")<{ readonly message: string }> {}
@@ -14,11 +15,6 @@ export class CompetitorPrices extends Context.Tag("CompetitorPrices")<Competitor
 const Feed = Schema.Array(CompetitorSignal)
 const decodeFeed = Schema.decodeUnknown(Schema.parseJson(Feed))
 
-const fnv = (text: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
 
 const slotMs = 30 * 60_000
 const demoCompetitors = ["blinkit", "zepto", "instamart"] as const
@@ -35,9 +31,9 @@ export const demoSignals = (
   const slot = Math.floor(now / slotMs)
   const out: Array<CompetitorSignal> = []
   for (const sku of skus) {
-    if (fnv(`${sku.id}`) % 10 !== 0) continue
+    if (hash(`${sku.id}`) % 10 !== 0) continue
     for (const competitor of demoCompetitors) {
-      const h = fnv(`${sku.id}:${competitor}:${slot}`)
+      const h = hash(`${sku.id}:${competitor}:${slot}`)
       if (h % 3 === 0) continue
       const factor = 0.82 + (h % 23) / 100 // 0.82–1.04
       const rupees = Math.max(1, Math.round((sku.basePrice * factor) / 100))

@@ -78,8 +78,8 @@ const shuffle = <A>(rng: () => number, xs: Array<A>): Array<A> => {
   return xs
 }
 
-/** FNV-1a, for per-brand price levels that do not depend on the seed. */
-const hash = (s: string): number => {
+/** FNV-1a, for per-brand price levels (and other demo values) that do not depend on the seed. */
+export const hash = (s: string): number => {
   let h = 0x811c9dc5
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
   return h >>> 0

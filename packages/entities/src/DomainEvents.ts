@@ -17,6 +17,22 @@ export interface NewEvent {
   readonly payload: unknown
 }
 
+interface OutboxRow {
+  readonly seq: string | number
+  readonly type: string
+  readonly aggregate_id: string
+  readonly payload: unknown
+  readonly at: Date | string
+}
+
+const toEvent = (r: OutboxRow): DomainEvent => ({
+  seq: Number(r.seq),
+  type: r.type,
+  aggregateId: r.aggregate_id,
+  payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+  at: new Date(r.at).getTime()
+})
+
 const notifyChannel = "qc_outbox"
 /** Followers re-read the outbox at least this often even without a hint. */
 const safetyPollMs = 5_000
@@ -50,7 +66,7 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
       }).pipe(Effect.orDie)
 
     const list = (after: number, limit: number) =>
-      sql<{ seq: string | number; type: string; aggregate_id: string; payload: unknown; at: Date | string }>`
+      sql<OutboxRow>`
         SELECT seq, type, aggregate_id, payload, at FROM outbox WHERE seq > ${after} ORDER BY seq LIMIT ${limit}`.pipe(
         Effect.map((rows) =>
           rows.map((r): DomainEvent => ({
@@ -106,16 +122,10 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
       const poll = Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const gapList = [...gaps.keys()]
-        const rows = yield* sql<{ seq: string | number; type: string; aggregate_id: string; payload: unknown; at: Date | string }>`
+        const rows = yield* sql<OutboxRow>`
           SELECT seq, type, aggregate_id, payload, at FROM outbox
            WHERE seq > ${cursor} OR seq = ANY(${gapList}::bigint[]) ORDER BY seq LIMIT 2000`
-        const events = rows.map((r): DomainEvent => ({
-          seq: Number(r.seq),
-          type: r.type,
-          aggregateId: r.aggregate_id,
-          payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
-          at: new Date(r.at).getTime()
-        }))
+        const events = rows.map(toEvent)
         for (const e of events) {
           gaps.delete(e.seq)
           if (e.seq > cursor) {

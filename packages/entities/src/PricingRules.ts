@@ -3,15 +3,14 @@ import { Unauthorized } from "@qc/domain/Errors"
 import type { CategoryMarginInput, MarkdownPercentInput, TimeRuleInput } from "@qc/domain/Pricing"
 import { InvalidPromotion, PromotionConflict, VendorPromotion } from "@qc/domain/Pricing"
 import { Clock, Config, Context, DateTime, Effect, Either, Layer, Option, ParseResult, Redacted, Schema } from "effect"
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import { CatalogueRepo } from "./CatalogueRepo.js"
 import { CompetitorPrices } from "./CompetitorPrices.js"
 import { DomainEvents } from "./DomainEvents.js"
 import { PriceCache } from "./PriceCache.js"
 import type { Invalidation, PriceKey } from "./PriceCache.js"
 import { PricingRepo } from "./PricingRepo.js"
+import { secretInDataDir } from "./Secrets.js"
 
 /** The HMAC key vendors sign promotion webhooks with. */
 export class VendorWebhookSecret extends Context.Tag("VendorWebhookSecret")<VendorWebhookSecret, Redacted.Redacted<string>>() {}
@@ -22,14 +21,9 @@ export const VendorWebhookSecretFromConfig = Layer.effect(
   Effect.gen(function*() {
     const configured = yield* Config.option(Config.redacted("VENDOR_WEBHOOK_SECRET"))
     if (Option.isSome(configured)) return configured.value
-    const dataDir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data"))
-    const file = join(dataDir, "vendor-webhook-secret")
-    if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true })
-      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 })
-    }
+    const { file, secret } = yield* secretInDataDir("vendor-webhook-secret")
     yield* Effect.logInfo(`VENDOR_WEBHOOK_SECRET not set: vendor promotions are verified with the key in ${file}`)
-    return Redacted.make(readFileSync(file, "utf8").trim())
+    return secret
   })
 )
 

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Config, Effect, Layer } from "effect"
-import { makeDemoCatalogue } from "./DemoCatalogue.js"
+import { hash, makeDemoCatalogue } from "./DemoCatalogue.js"
 
 const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
@@ -19,11 +19,7 @@ export const demoCustomers = [
 export const demoVendorCost = (basePrice: number): number => Math.round(basePrice / 1.28)
 
 /** Demo popularity 0–999, fixed per SKU (FNV-1a of the id), until real orders raise it. */
-export const demoPopularity = (skuId: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < skuId.length; i++) h = Math.imul(h ^ skuId.charCodeAt(i), 0x01000193)
-  return (h >>> 0) % 1000
-}
+export const demoPopularity = (skuId: string): number => hash(skuId) % 1000
 
 /**
  * Loads the demo catalogue (12 Pune stores, 4,200 SKUs, per-store stock) into an

@@ -2,11 +2,9 @@ import { CurrentCustomer, CustomerAuth } from "@qc/domain/Api"
 import { Unauthorized } from "@qc/domain/Errors"
 import { CustomerId } from "@qc/domain/Order"
 import { SqlClient } from "@effect/sql"
+import { secretInDataDir } from "@qc/entities/Secrets"
 import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { jwtVerify, SignJWT } from "jose"
-import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
 
 /** The HS256 key for customer tokens. */
 export class AuthSecret extends Context.Tag("AuthSecret")<AuthSecret, Redacted.Redacted<Uint8Array>>() {}
@@ -20,13 +18,8 @@ export const AuthSecretFromConfig = Layer.effect(
   Effect.gen(function*() {
     const configured = yield* Config.option(Config.redacted("AUTH_SECRET"))
     if (Option.isSome(configured)) return Redacted.make(new TextEncoder().encode(Redacted.value(configured.value)))
-    const dataDir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data"))
-    const file = join(dataDir, "auth-secret")
-    if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true })
-      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 })
-    }
-    return Redacted.make(new TextEncoder().encode(readFileSync(file, "utf8").trim()))
+    const { secret } = yield* secretInDataDir("auth-secret")
+    return Redacted.make(new TextEncoder().encode(Redacted.value(secret)))
   })
 )
 

@@ -1,0 +1,19 @@
+import { Config, Effect, Redacted } from "effect"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+
+/**
+ * A random secret kept in `DATA_DIR/{name}` (created on first use, mode 600), so the
+ * embedded mode keeps its keys across restarts without anyone configuring them.
+ */
+export const secretInDataDir = (name: string) =>
+  Effect.gen(function*() {
+    const dataDir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data"))
+    const file = join(dataDir, name)
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true })
+      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 })
+    }
+    return { file, secret: Redacted.make(readFileSync(file, "utf8").trim()) }
+  })
