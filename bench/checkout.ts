@@ -21,6 +21,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { performance } from "node:perf_hooks"
 import { arg, onEachDatabase, percentile } from "./BenchDatabases.js"
+import { makeSpanProfile } from "./SpanProfile.js"
 
 const totalOrders = Number(arg("orders", "1500"))
 const concurrency = Number(arg("concurrency", "40"))
@@ -35,6 +36,7 @@ const rng = (seed: number) => () => {
 
 const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
   Effect.scoped(Effect.gen(function*() {
+    const profile = makeSpanProfile()
     const stack = Layer.mergeAll(HttpLive, StandInWebhookTarget).pipe(
       Layer.provideMerge(checkoutRunner()),
       Layer.provideMerge(StandInPayments),
@@ -44,7 +46,8 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
       Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make("bench"), generated: false })),
       Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("bench-secret")))),
       Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 })),
-      Layer.provideMerge(databaseReady(sqlLayer))
+      Layer.provideMerge(databaseReady(sqlLayer)),
+      Layer.provide(profile.layer)
     )
     const context = yield* Layer.build(stack)
     const run = <A, E>(effect: Effect.Effect<A, E, never>) => Effect.runPromise(effect)
@@ -83,6 +86,8 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
       const placeLatency: Array<number> = []
       let conflicts = 0
       let failures = 0
+      profile.reset()
+      const cpuBefore = process.cpuUsage()
       const started = performance.now()
       let next = 0
       const worker = async (): Promise<void> => {
@@ -129,6 +134,7 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
         yield* Effect.promise(() => new Promise((r) => setTimeout(r, 100)))
       }
       const totalMs = performance.now() - started
+      const cpu = process.cpuUsage(cpuBefore)
       const [lag] = yield* sql<{ p50: number; p99: number }>`
         SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
         FROM (SELECT EXTRACT(EPOCH FROM (c.at - p.at)) * 1000 AS ms FROM order_timeline p
@@ -148,7 +154,11 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
         placeP50Ms: Number(percentile(placeLatency, 0.5).toFixed(1)),
         placeP99Ms: Number(percentile(placeLatency, 0.99).toFixed(1)),
         placedToConfirmedP50Ms: Math.round(Number(lag?.p50 ?? 0)),
-        placedToConfirmedP99Ms: Math.round(Number(lag?.p99 ?? 0))
+        placedToConfirmedP99Ms: Math.round(Number(lag?.p99 ?? 0)),
+        // This process holds the server, the stand-in and the load generator; Postgres is apart.
+        processCpuMsPerOrder: Number(((cpu.user + cpu.system) / 1000 / totalOrders).toFixed(1)),
+        processCpuCores: Number(((cpu.user + cpu.system) / 1000 / totalMs).toFixed(2)),
+        whereTheTimeGoes: profile.rows(totalMs)
       }
       yield* Effect.logInfo(JSON.stringify(row))
       return row
@@ -168,8 +178,14 @@ const program = Effect.gen(function*() {
     "placed→confirmed p99 ms": r.placedToConfirmedP99Ms,
     confirmed: r.confirmed,
     conflicts: r.conflicts,
-    failures: r.failures
+    failures: r.failures,
+    "cpu ms/order": r.processCpuMsPerOrder,
+    "cpu cores": r.processCpuCores
   })))
+  for (const r of rows) {
+    console.log(`\nwhere the time goes (${r.database}): spans by total wall time; busy× = total / run time`)
+    console.table(r.whereTheTimeGoes)
+  }
   mkdirSync("bench/results", { recursive: true })
   writeFileSync("bench/results/checkout.json", JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2) + "\n")
   console.log("written bench/results/checkout.json")

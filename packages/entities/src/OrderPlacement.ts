@@ -12,13 +12,13 @@ import {
   PriceChanged
 } from "@qc/domain/Order"
 import type { PlaceOrderRequest, PricingContext } from "@qc/domain/Order"
+import { OrderEntity } from "@qc/domain/OrderEntity"
+import type { OrderState, StoredOrderLine } from "@qc/domain/OrderEntity"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
-import { Clock, Effect, Either, Option, Schema } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import { createHash } from "node:crypto"
 import { CatalogueRepo } from "./CatalogueRepo.js"
-import type { StoredLine } from "./OrderRepo.js"
-import { OrderRepo } from "./OrderRepo.js"
 import { OrderSaga } from "./OrderSaga.js"
 import { Payments } from "./Payments.js"
 import { PriceResolver } from "./PriceResolver.js"
@@ -38,8 +38,6 @@ const requestHash = (request: PlaceOrderRequest) =>
     expectedTotal: request.expectedTotal ?? null
   }))
 
-const encodePlaced = Schema.encodeSync(PlacedOrder)
-const decodePlaced = Schema.decodeUnknownSync(PlacedOrder)
 
 /**
  * Checkout up to payment: route lines to stores, price them now, reserve all or
@@ -52,7 +50,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
     const catalogue = yield* CatalogueRepo
     const pricing = yield* PriceResolver
     const payments = yield* Payments
-    const orders = yield* OrderRepo
+    const order = yield* OrderEntity.client
     const storeSku = yield* StoreSkuEntity.client
     const engine = yield* WorkflowEngine
     /** Idempotent: the saga's execution id is derived from the order id. */
@@ -78,14 +76,14 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
         return best?.storeId ?? stores[0].id
       })
 
-    const releaseAll = (lines: ReadonlyArray<StoredLine>) =>
+    const releaseAll = (lines: ReadonlyArray<StoredOrderLine>) =>
       Effect.forEach(
         lines,
         (l) => Effect.ignore(storeSku(storeSkuEntityId(l.storeId, l.skuId)).Release({ reservationId: ReservationId.make(l.reservationId) })),
         { concurrency: "unbounded", discard: true }
       )
 
-    const reserveAll = (lines: ReadonlyArray<StoredLine>) =>
+    const reserveAll = (lines: ReadonlyArray<StoredOrderLine>) =>
       Effect.gen(function*() {
         const results = yield* Effect.forEach(
           lines,
@@ -124,19 +122,21 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       NotServiceable | PriceChanged | CartConflict | IdempotencyKeyReused | PaymentGatewayUnavailable | SkuNotFound
     > {
       const hash = requestHash(request)
-      const replay = (found: { readonly request_hash: string; readonly placedAnswer: unknown; readonly id: OrderId }) =>
-        found.request_hash === hash
+      const orderId = orderIdFor(customerId, idempotencyKey)
+      const replay = (found: OrderState) =>
+        found.requestHash === hash
           // The saga may not have started if the first attempt died right after storing the order.
-          ? Effect.as(startSaga(found.id), decodePlaced(found.placedAnswer))
+          ? Effect.as(startSaga(found.orderId), found.placed)
           : Effect.fail(new IdempotencyKeyReused({ idempotencyKey }))
-      const existing = yield* orders.findByKey(customerId, idempotencyKey)
+      const existing = yield* Effect.orDie(order(orderId).Get())
       if (Option.isSome(existing)) return yield* replay(existing.value)
 
       const stores = catalogue.storesForPincode(request.pincode)
       if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
-      const orderId = orderIdFor(customerId, idempotencyKey)
       const now = yield* Clock.currentTimeMillis
-      const routed = yield* Effect.forEach(request.items, (item) => route(stores, item.skuId, item.qty), { concurrency: 8 })
+      const routed = yield* Effect.forEach(request.items, (item) => route(stores, item.skuId, item.qty), { concurrency: 8 }).pipe(
+        Effect.withSpan("checkout.route")
+      )
       // One chain evaluation per store for all its lines (two queries), fresh from the rules.
       const byStore = new Map<StoreId, Array<SkuId>>()
       request.items.forEach((item, i) => byStore.set(routed[i], [...(byStore.get(routed[i]) ?? []), item.skuId]))
@@ -144,8 +144,8 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       yield* Effect.forEach([...byStore], ([storeId, skuIds]) =>
         Effect.map(pricing.resolveMany(storeId, skuIds, now), (found) => {
           for (const [skuId, p] of found) prices.set(`${storeId}/${skuId}`, p)
-        }), { discard: true })
-      const lines: Array<StoredLine> = request.items.map((item, i) => {
+        }), { discard: true }).pipe(Effect.withSpan("checkout.price"))
+      const lines: Array<StoredOrderLine> = request.items.map((item, i) => {
         const { price, pricingContext } = prices.get(`${routed[i]}/${item.skuId}`)!
         return {
           lineNo: i + 1,
@@ -164,11 +164,13 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       }
 
       yield* reserveAll(lines).pipe(
+        Effect.withSpan("checkout.reserve"),
         Effect.catchIf((e) => e === "reused", () => Effect.fail(new IdempotencyKeyReused({ idempotencyKey })))
       )
       const gatewayOrder = yield* payments.createOrder({ amount: total, currency: "INR", receipt: orderId }).pipe(
         Effect.tapError(() => releaseAll(lines)),
-        Effect.mapError((e) => new PaymentGatewayUnavailable({ message: e.message }))
+        Effect.mapError((e) => new PaymentGatewayUnavailable({ message: e.message })),
+        Effect.withSpan("checkout.gateway")
       )
       const answer = new PlacedOrder({
         orderId,
@@ -183,21 +185,17 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
           keyId: payments.keyId
         }
       })
-      const stored = yield* orders.insertPlaced({
-        customerId,
+      const stored = yield* Effect.orDie(order(orderId).Place({
+        customerId: customerId as OrderState["customerId"],
         idempotencyKey,
         requestHash: hash,
         pincode: request.pincode,
-        answer,
-        answerJson: encodePlaced(answer),
-        lines
-      })
-      if (!stored) {
-        // Lost a race with the same key: answer what the winner stored.
-        const winner = yield* orders.findByKey(customerId, idempotencyKey)
-        return yield* replay(Option.getOrThrow(winner))
-      }
-      yield* startSaga(orderId)
+        lines,
+        placed: answer
+      }))
+      // Lost a race with the same key: answer what the winner stored.
+      if (stored.placed.payment.razorpayOrderId !== answer.payment.razorpayOrderId) return yield* replay(stored)
+      yield* startSaga(orderId).pipe(Effect.withSpan("checkout.startSaga"))
       return answer
     })
 

@@ -1,119 +1,109 @@
 import { SqlClient } from "@effect/sql"
-import type { CustomerId, OrderId, OrderLine, OrderStatus, PlacedOrder } from "@qc/domain/Order"
-import { AdminOrderView, OrderView } from "@qc/domain/Order"
-import { Clock, DateTime, Effect, Option } from "effect"
+import type { CustomerId, OrderId, OrderStatus } from "@qc/domain/Order"
+import { AdminOrderView, PlacedOrder } from "@qc/domain/Order"
+import { OrderState } from "@qc/domain/OrderEntity"
+import type { StoredOrderLine } from "@qc/domain/OrderEntity"
+import type { Paise } from "@qc/domain/Money"
+import { Clock, DateTime, Effect, Exit, Option, Schema } from "effect"
+import { makeBatcher } from "./Batcher.js"
 import type { NewEvent } from "./DomainEvents.js"
 import { DomainEvents } from "./DomainEvents.js"
 
 const toDateTime = (value: unknown) => DateTime.unsafeMake(value instanceof Date ? value : new Date(String(value)))
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value)
+const decodePlaced = Schema.decodeUnknownSync(PlacedOrder)
+const encodePlaced = Schema.encodeSync(PlacedOrder)
 
-export interface StoredLine extends OrderLine {
-  readonly lineNo: number
-  readonly reservationId: string
+/** An order as its entity keeps it: the state, plus what makes its commands idempotent. */
+export interface OrderRecord {
+  readonly state: OrderState
+  /** Payment id → last status recorded. */
+  readonly payments: ReadonlyMap<string, string>
+  /** Refund id → last status recorded. */
+  readonly refunds: ReadonlyMap<string, string>
+  /** Last saga step number written. */
+  readonly stepSeq: number
 }
 
-export interface OrderRow {
-  readonly id: OrderId
-  readonly customerId: CustomerId
-  readonly status: OrderStatus
-  readonly total: number
-  readonly currency: string
-  readonly razorpayOrderId: string
-  /** The captured payment the order was confirmed with. */
-  readonly paymentId: string | null
-  readonly lines: ReadonlyArray<StoredLine>
+/** The rows one order command writes; the entity builds it from its state, the writer batches it. */
+export interface OrderWrite {
+  readonly orderId: string
+  /** When the command happened (the entity's clock): every row of the write carries it. */
+  readonly at: number
+  readonly insert?: OrderState
+  /** A status move; `from` guards against a second writer of the same order. */
+  readonly status?: {
+    readonly from: OrderStatus
+    readonly to: OrderStatus
+    readonly reason: string | null
+    readonly paymentId: string | null
+  }
+  readonly timeline?: { readonly seq: number; readonly status: string; readonly reason: string | null }
+  readonly steps?: ReadonlyArray<{ readonly seq: number; readonly step: string; readonly detail: string | null }>
+  readonly payment?: { readonly paymentId: string; readonly amount: number; readonly currency: string; readonly status: string; readonly method: string }
+  readonly refund?: {
+    readonly refundId: string
+    readonly paymentId: string
+    readonly amount: number
+    readonly status: string
+    readonly reason: string
+  }
+  readonly ticket?: { readonly reason: string; readonly detail: string }
+  readonly events?: ReadonlyArray<NewEvent>
 }
 
-/** SQL for orders; every status change writes the timeline, a saga step and its domain event together. */
+/** Another writer changed the order under its entity (two owners during a shard move). */
+export class OrderWriteConflict extends Error {
+  constructor(readonly orderIds: ReadonlyArray<string>) {
+    super(`order(s) ${orderIds.join(", ")} changed under their entity; the write was rolled back`)
+  }
+}
+
+/**
+ * SQL for orders. The Order entity is their only writer: `write` commits the rows of
+ * one command, and commands of many orders that arrive together share a transaction
+ * (group commit). `load` reads orders for entities that wake up, also in batches.
+ * Reads beyond one order (lists, the admin view, the sweeper) come straight from here.
+ */
 export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
-  effect: Effect.gen(function*() {
+  scoped: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const events = yield* DomainEvents
-    const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
-    const findByKey = (customerId: string, idempotencyKey: string) =>
-      sql<{ id: OrderId; request_hash: string; placed_answer: unknown }>`
-        SELECT id, request_hash, placed_answer FROM orders
-        WHERE customer_id = ${customerId} AND idempotency_key = ${idempotencyKey}`.pipe(
-        Effect.map((rows) => Option.fromNullable(rows[0]).pipe(Option.map((r) => ({ ...r, placedAnswer: json(r.placed_answer) })))),
-        Effect.orDie
-      )
+    const byOrder = <R extends { readonly order_id: string }>(rows: ReadonlyArray<R>) => {
+      const by = new Map<string, Array<R>>()
+      for (const r of rows) {
+        const list = by.get(r.order_id)
+        if (list === undefined) by.set(r.order_id, [r])
+        else list.push(r)
+      }
+      return by
+    }
 
-    /** Stores a placed order; false if the same customer and key won a race to it. */
-    const insertPlaced = Effect.fn("OrderRepo.insertPlaced")(function*(input: {
-      readonly customerId: string
-      readonly idempotencyKey: string
-      readonly requestHash: string
-      readonly pincode: string
-      readonly answer: PlacedOrder
-      readonly answerJson: unknown
-      readonly lines: ReadonlyArray<StoredLine>
-    }) {
-      const at = yield* now
-      const { answer } = input
-      const inserted = yield* sql`INSERT INTO orders ${
-        sql.insert({
-          id: answer.orderId,
-          customer_id: input.customerId,
-          idempotency_key: input.idempotencyKey,
-          request_hash: input.requestHash,
-          pincode: input.pincode,
-          status: answer.status,
-          status_reason: null,
-          total: answer.total,
-          currency: "INR",
-          razorpay_order_id: answer.payment.razorpayOrderId,
-          placed_answer: JSON.stringify(input.answerJson),
-          placed_at: at,
-          updated_at: at
-        })
-      } ON CONFLICT DO NOTHING RETURNING id`
-      if (inserted.length === 0) return false
-      yield* sql`INSERT INTO order_lines ${
-        sql.insert(input.lines.map((l) => ({
-          order_id: answer.orderId,
-          line_no: l.lineNo,
-          sku_id: l.skuId,
-          store_id: l.storeId,
-          qty: l.qty,
-          unit_price: l.unitPrice,
-          pricing_context: JSON.stringify(l.pricingContext),
-          reservation_id: l.reservationId
-        })))
-      }`
-      yield* sql`INSERT INTO order_timeline ${sql.insert({ order_id: answer.orderId, seq: 1, status: answer.status, reason: null, at })}`
-      yield* step(answer.orderId, "placed", `reserved ${input.lines.length} line(s); razorpay ${answer.payment.razorpayOrderId}`)
-      yield* events.publish([{
-        type: "order.placed",
-        aggregateId: answer.orderId,
-        payload: { orderId: answer.orderId, customerId: input.customerId, total: answer.total }
-      }])
-      return true
-    }, (effect) => sql.withTransaction(effect), Effect.orDie)
-
-    const step = (orderId: string, name: string, detail: string | null) =>
-      Effect.flatMap(now, (at) =>
-        sql`INSERT INTO order_saga_steps (order_id, seq, step, detail, at)
-          SELECT ${orderId}, COALESCE(max(seq), 0) + 1, ${name}, ${detail}, ${at} FROM order_saga_steps WHERE order_id = ${orderId}`)
-
-    const load = (orderId: string) =>
-      Effect.gen(function*() {
-        const [o] = yield* sql<{
-          id: OrderId
-          customer_id: CustomerId
-          status: OrderStatus
-          status_reason: string | null
-          total: number
-          currency: string
-          razorpay_order_id: string
-          payment_id: string | null
-          pincode: string
-          placed_at: unknown
-        }>`SELECT id, customer_id, status, status_reason, total, currency, razorpay_order_id, payment_id, pincode, placed_at
-           FROM orders WHERE id = ${orderId}`
-        if (o === undefined) return Option.none()
-        const lines = yield* sql<{
+    /** Whole orders in six queries whatever their number; answers in id order. */
+    const loadMany = Effect.fn("OrderRepo.loadMany")(function*(ids: ReadonlyArray<string>) {
+      const orders = yield* sql<{
+        id: OrderId
+        customer_id: CustomerId
+        idempotency_key: string
+        request_hash: string
+        status: OrderStatus
+        status_reason: string | null
+        total: number
+        currency: string
+        razorpay_order_id: string
+        payment_id: string | null
+        pincode: string
+        placed_at: unknown
+        placed_answer: unknown
+      }>`SELECT id, customer_id, idempotency_key, request_hash, status, status_reason, total, currency, razorpay_order_id,
+                payment_id, pincode, placed_at, placed_answer
+         FROM orders WHERE id = ANY(${ids as Array<string>}::text[])`
+      const found = orders.map((o) => o.id as string)
+      if (found.length === 0) return ids.map(() => Option.none<OrderRecord>())
+      const lines = byOrder(
+        yield* sql<{
+          order_id: string
           line_no: number
           sku_id: string
           store_id: string
@@ -121,59 +111,220 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
           unit_price: number
           pricing_context: unknown
           reservation_id: string
-        }>`SELECT line_no, sku_id, store_id, qty, unit_price, pricing_context, reservation_id FROM order_lines
-           WHERE order_id = ${orderId} ORDER BY line_no`
-        return Option.some({
-          row: o,
-          lines: lines.map((l) => ({
+        }>`SELECT order_id, line_no, sku_id, store_id, qty, unit_price, pricing_context, reservation_id FROM order_lines
+           WHERE order_id = ANY(${found}::text[]) ORDER BY order_id, line_no`
+      )
+      const timeline = byOrder(
+        yield* sql<{ order_id: string; status: string; at: unknown; reason: string | null }>`
+          SELECT order_id, status, at, reason FROM order_timeline WHERE order_id = ANY(${found}::text[]) ORDER BY order_id, seq`
+      )
+      const payments = byOrder(
+        yield* sql<{ order_id: string; payment_id: string; status: string }>`
+          SELECT order_id, payment_id, status FROM order_payments WHERE order_id = ANY(${found}::text[])`
+      )
+      const refunds = byOrder(
+        yield* sql<{ order_id: string; refund_id: string; status: string }>`
+          SELECT order_id, refund_id, status FROM order_refunds WHERE order_id = ANY(${found}::text[])`
+      )
+      const steps = new Map(
+        (yield* sql<{ order_id: string; seq: number }>`
+          SELECT order_id, max(seq)::int AS seq FROM order_saga_steps WHERE order_id = ANY(${found}::text[]) GROUP BY order_id`)
+          .map((r) => [r.order_id, r.seq])
+      )
+      const records = new Map(orders.map((o): [string, OrderRecord] => [o.id, {
+        state: new OrderState({
+          orderId: o.id,
+          customerId: o.customer_id,
+          idempotencyKey: o.idempotency_key,
+          requestHash: o.request_hash,
+          status: o.status,
+          statusReason: o.status_reason,
+          pincode: o.pincode,
+          lines: (lines.get(o.id) ?? []).map((l): StoredOrderLine => ({
             lineNo: l.line_no,
             reservationId: l.reservation_id,
-            skuId: l.sku_id,
-            storeId: l.store_id,
+            skuId: l.sku_id as StoredOrderLine["skuId"],
+            storeId: l.store_id as StoredOrderLine["storeId"],
             qty: l.qty,
-            unitPrice: l.unit_price,
+            unitPrice: l.unit_price as Paise,
             pricingContext: json(l.pricing_context)
-          }) as StoredLine)
-        })
-      })
-
-    const get = Effect.fn("OrderRepo.get")(function*(orderId: string) {
-      return Option.map(yield* load(orderId), ({ lines, row }): OrderRow => ({
-        id: row.id,
-        customerId: row.customer_id,
-        status: row.status,
-        total: row.total,
-        currency: row.currency,
-        razorpayOrderId: row.razorpay_order_id,
-        paymentId: row.payment_id,
-        lines
-      }))
+          })),
+          total: o.total as Paise,
+          currency: o.currency,
+          razorpayOrderId: o.razorpay_order_id,
+          paymentId: o.payment_id,
+          placedAt: toDateTime(o.placed_at),
+          timeline: (timeline.get(o.id) ?? []).map((t) => ({ status: t.status, at: toDateTime(t.at), reason: t.reason })),
+          placed: decodePlaced(json(o.placed_answer))
+        }),
+        payments: new Map((payments.get(o.id) ?? []).map((p) => [p.payment_id, p.status])),
+        refunds: new Map((refunds.get(o.id) ?? []).map((r) => [r.refund_id, r.status])),
+        stepSeq: steps.get(o.id) ?? 0
+      }]))
+      return ids.map((id) => Option.fromNullable(records.get(id)))
     }, Effect.orDie)
 
-    const view = Effect.fn("OrderRepo.view")(function*(orderId: string) {
-      const loaded = yield* load(orderId)
-      if (Option.isNone(loaded)) return Option.none()
-      const { lines, row } = loaded.value
-      const timeline = yield* sql<{ status: string; at: unknown; reason: string | null }>`
-        SELECT status, at, reason FROM order_timeline WHERE order_id = ${orderId} ORDER BY seq`
-      return Option.some(
-        new OrderView({
-          orderId: row.id,
-          customerId: row.customer_id,
-          status: row.status,
-          statusReason: row.status_reason,
-          pincode: row.pincode,
-          lines: lines.map(({ lineNo: _, reservationId: __, ...line }) => line),
-          total: row.total as OrderView["total"],
-          razorpayOrderId: row.razorpay_order_id,
-          placedAt: toDateTime(row.placed_at),
-          timeline: timeline.map((t) => ({ status: t.status, at: toDateTime(t.at), reason: t.reason }))
-        })
-      )
-    }, Effect.orDie)
+    /** The rows of many commands (of different orders) in one transaction. */
+    const writeMany = (writes: ReadonlyArray<OrderWrite>) =>
+      Effect.gen(function*() {
+        const atOf = (w: OrderWrite) => new Date(w.at)
+        const inserts = writes.flatMap((w) => (w.insert ? [w.insert] : []))
+        if (inserts.length > 0) {
+          yield* sql`INSERT INTO orders ${
+            sql.insert(inserts.map((o) => ({
+              id: o.orderId,
+              customer_id: o.customerId,
+              idempotency_key: o.idempotencyKey,
+              request_hash: o.requestHash,
+              pincode: o.pincode,
+              status: o.status,
+              status_reason: o.statusReason,
+              total: o.total,
+              currency: o.currency,
+              razorpay_order_id: o.razorpayOrderId,
+              placed_answer: JSON.stringify(encodePlaced(o.placed)),
+              placed_at: DateTime.toDate(o.placedAt),
+              updated_at: DateTime.toDate(o.placedAt)
+            })))
+          }`
+          yield* sql`INSERT INTO order_lines ${
+            sql.insert(inserts.flatMap((o) =>
+              o.lines.map((l) => ({
+                order_id: o.orderId,
+                line_no: l.lineNo,
+                sku_id: l.skuId,
+                store_id: l.storeId,
+                qty: l.qty,
+                unit_price: l.unitPrice,
+                pricing_context: JSON.stringify(l.pricingContext),
+                reservation_id: l.reservationId
+              }))
+            ))
+          }`
+        }
+        const moves = writes.flatMap((w) => (w.status ? [{ orderId: w.orderId, at: w.at, ...w.status }] : []))
+        if (moves.length > 0) {
+          const moved = yield* sql<{ id: string }>`
+            UPDATE orders o SET status = v.next, status_reason = v.reason, updated_at = v.at,
+              payment_id = COALESCE(v.payment_id, o.payment_id)
+            FROM unnest(${moves.map((m) => m.orderId)}::text[], ${moves.map((m) => m.from)}::text[], ${moves.map((m) => m.to)}::text[],
+                        ${moves.map((m) => m.reason)}::text[], ${moves.map((m) => m.paymentId)}::text[],
+                        ${moves.map((m) => new Date(m.at).toISOString())}::timestamptz[])
+              AS v(id, prev, next, reason, payment_id, at)
+            WHERE o.id = v.id AND o.status = v.prev
+            RETURNING o.id`
+          if (moved.length !== moves.length) {
+            const done = new Set(moved.map((r) => r.id))
+            return yield* Effect.die(new OrderWriteConflict(moves.filter((m) => !done.has(m.orderId)).map((m) => m.orderId)))
+          }
+        }
+        const timeline = writes.flatMap((w) => (w.timeline ? [{ order_id: w.orderId, ...w.timeline, at: atOf(w) }] : []))
+        if (timeline.length > 0) yield* sql`INSERT INTO order_timeline ${sql.insert(timeline)}`
+        const steps = writes.flatMap((w) => (w.steps ?? []).map((s) => ({ order_id: w.orderId, ...s, at: atOf(w) })))
+        if (steps.length > 0) yield* sql`INSERT INTO order_saga_steps ${sql.insert(steps)}`
+        const payments = writes.flatMap((w) =>
+          w.payment
+            ? [{
+              payment_id: w.payment.paymentId,
+              order_id: w.orderId,
+              amount: w.payment.amount,
+              currency: w.payment.currency,
+              status: w.payment.status,
+              method: w.payment.method,
+              updated_at: atOf(w)
+            }]
+            : []
+        )
+        if (payments.length > 0) {
+          // A late "authorized" must not overwrite "captured" (webhooks arrive in any order).
+          yield* sql`INSERT INTO order_payments ${sql.insert(payments)}
+            ON CONFLICT (payment_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
+            WHERE order_payments.status NOT IN ('captured', 'refunded', 'failed') OR EXCLUDED.status = 'refunded'`
+        }
+        const refunds = writes.flatMap((w) =>
+          w.refund
+            ? [{
+              refund_id: w.refund.refundId,
+              order_id: w.orderId,
+              payment_id: w.refund.paymentId,
+              amount: w.refund.amount,
+              status: w.refund.status,
+              reason: w.refund.reason,
+              at: atOf(w)
+            }]
+            : []
+        )
+        // A refund keeps the reason it was first recorded with; later reports move its status.
+        if (refunds.length > 0) {
+          yield* sql`INSERT INTO order_refunds ${sql.insert(refunds)}
+            ON CONFLICT (refund_id) DO UPDATE SET status = EXCLUDED.status`
+        }
+        const tickets = writes.flatMap((w) => (w.ticket ? [{ order_id: w.orderId, ...w.ticket, at: atOf(w) }] : []))
+        if (tickets.length > 0) yield* sql`INSERT INTO ops_tickets ${sql.insert(tickets)}`
+        const outgoing = writes.flatMap((w) => w.events ?? [])
+        if (outgoing.length > 0) yield* events.publish(outgoing)
+      }).pipe(sql.withTransaction, Effect.withSpan("OrderRepo.writeMany"), Effect.orDie)
+
+    const load = yield* makeBatcher({ maxBatch: 256, workers: 2, run: loadMany })
+
+    const writeBatch = yield* makeBatcher({
+      maxBatch: 256,
+      workers: 3,
+      run: (writes: ReadonlyArray<OrderWrite>) =>
+        Effect.exit(writeMany(writes)).pipe(
+          Effect.flatMap((exit) =>
+            Exit.isSuccess(exit) || writes.length === 1
+              ? Effect.succeed(writes.map(() => exit))
+              // One bad write must not fail the others: write each alone.
+              : Effect.forEach(writes, (w) => Effect.exit(writeMany([w])))
+          )
+        )
+    })
+
+    /** Durable when it succeeds; dies (and wrote nothing) otherwise. */
+    const write = (w: OrderWrite) => Effect.flatten(writeBatch(w))
+
+    const findRazorpayOrders = yield* makeBatcher({
+      maxBatch: 256,
+      workers: 2,
+      run: (razorpayOrderIds: ReadonlyArray<string>) =>
+        sql<{ id: string; razorpay_order_id: string }>`
+          SELECT id, razorpay_order_id FROM orders WHERE razorpay_order_id = ANY(${razorpayOrderIds as Array<string>}::text[])`.pipe(
+          Effect.map((rows) => {
+            const by = new Map(rows.map((r) => [r.razorpay_order_id, r.id]))
+            return razorpayOrderIds.map((id) => Option.fromNullable(by.get(id)))
+          }),
+          Effect.orDie
+        )
+    })
+
+    /** Our order for a Razorpay order id. */
+    const findByRazorpayOrderId = (razorpayOrderId: string) => findRazorpayOrders(razorpayOrderId)
+
+    const claimBatch = yield* makeBatcher({
+      maxBatch: 256,
+      workers: 2,
+      run: (claims: ReadonlyArray<{ readonly eventId: string; readonly event: string }>) =>
+        Effect.gen(function*() {
+          const at = new Date(yield* Clock.currentTimeMillis)
+          const inserted = yield* sql<{ event_id: string }>`
+            INSERT INTO webhook_events (event_id, event, received_at)
+            SELECT e, n, ${at}::timestamptz FROM unnest(${claims.map((c) => c.eventId)}::text[], ${claims.map((c) => c.event)}::text[]) AS v(e, n)
+            ON CONFLICT DO NOTHING RETURNING event_id`
+          // The same id twice in one batch (a duplicate delivery): only the first one claims it.
+          const fresh = new Set(inserted.map((r) => r.event_id))
+          return claims.map((c) => fresh.delete(c.eventId))
+        }).pipe(Effect.orDie)
+    })
+
+    /** True the first time an event id is seen (Razorpay delivers at least once). */
+    const claimWebhookEvent = (eventId: string, event: string) => claimBatch({ eventId, event })
+
+    /** Lets Razorpay's retry act on an event whose handling failed half-way. */
+    const releaseWebhookEvent = (eventId: string) => Effect.orDie(sql`DELETE FROM webhook_events WHERE event_id = ${eventId}`)
 
     const adminView = Effect.fn("OrderRepo.adminView")(function*(orderId: string) {
-      const order = yield* view(orderId)
+      const [order] = yield* loadMany([orderId])
       if (Option.isNone(order)) return Option.none()
       const payments = yield* sql<{ payment_id: string; amount: number; currency: string; status: string; method: string | null; updated_at: unknown }>`
         SELECT payment_id, amount, currency, status, method, updated_at FROM order_payments WHERE order_id = ${orderId} ORDER BY updated_at`
@@ -185,7 +336,7 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
         SELECT reason, detail, at FROM ops_tickets WHERE order_id = ${orderId} ORDER BY id`
       return Option.some(
         new AdminOrderView({
-          order: order.value,
+          order: order.value.state.view,
           payments: payments.map((p) => ({
             paymentId: p.payment_id,
             amount: p.amount,
@@ -221,85 +372,12 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
       }
         ORDER BY placed_at DESC, id DESC LIMIT ${limit + 1}`
       const page = ids.slice(0, limit)
-      const items = yield* Effect.forEach(page, (r) => view(r.id))
+      const items = yield* loadMany(page.map((r) => r.id))
       return {
-        items: items.flatMap(Option.toArray),
+        items: items.flatMap((o) => (Option.isSome(o) ? [o.value.state.view] : [])),
         nextCursor: ids.length > limit ? page[page.length - 1].id : null
       }
     }, Effect.orDie)
-
-    /**
-     * Moves the order to `status` if it is still in one of `from`; answers whether it moved.
-     * The timeline, a saga step and the domain events are written in the same transaction.
-     */
-    const transition = Effect.fn("OrderRepo.transition")(function*(input: {
-      readonly orderId: string
-      readonly from: ReadonlyArray<OrderStatus>
-      readonly to: OrderStatus
-      readonly reason: string | null
-      readonly paymentId?: string
-      readonly events: ReadonlyArray<NewEvent>
-    }) {
-      const at = yield* now
-      const moved = yield* sql`UPDATE orders SET status = ${input.to}, status_reason = ${input.reason}, updated_at = ${at},
-          payment_id = COALESCE(${input.paymentId ?? null}, payment_id)
-        WHERE id = ${input.orderId} AND ${sql.in("status", input.from)} RETURNING id`
-      if (moved.length === 0) return false
-      yield* sql`INSERT INTO order_timeline (order_id, seq, status, reason, at)
-        SELECT ${input.orderId}, COALESCE(max(seq), 0) + 1, ${input.to}, ${input.reason}, ${at}
-        FROM order_timeline WHERE order_id = ${input.orderId}`
-      yield* step(input.orderId, `status ${input.to}`, input.reason)
-      yield* events.publish(input.events)
-      return true
-    }, (effect) => sql.withTransaction(effect), Effect.orDie)
-
-    const addStep = (orderId: string, name: string, detail: string | null) => Effect.orDie(step(orderId, name, detail))
-
-    const recordPayment = Effect.fn("OrderRepo.recordPayment")(function*(orderId: string, p: {
-      readonly id: string
-      readonly amount: number
-      readonly currency: string
-      readonly status: string
-      readonly method: string
-    }) {
-      const at = yield* now
-      // A late "authorized" must not overwrite "captured" (webhooks arrive in any order).
-      yield* sql`INSERT INTO order_payments ${
-        sql.insert({ payment_id: p.id, order_id: orderId, amount: p.amount, currency: p.currency, status: p.status, method: p.method, updated_at: at })
-      } ON CONFLICT (payment_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
-        WHERE order_payments.status NOT IN ('captured', 'refunded', 'failed') OR EXCLUDED.status = 'refunded'`
-    }, Effect.orDie)
-
-    const recordRefund = Effect.fn("OrderRepo.recordRefund")(function*(orderId: string, r: {
-      readonly id: string
-      readonly paymentId: string
-      readonly amount: number
-      readonly status: string
-      readonly reason: string
-    }) {
-      const at = yield* now
-      const inserted = yield* sql`INSERT INTO order_refunds ${
-        sql.insert({ refund_id: r.id, order_id: orderId, payment_id: r.paymentId, amount: r.amount, status: r.status, reason: r.reason, at })
-      } ON CONFLICT (refund_id) DO UPDATE SET status = EXCLUDED.status RETURNING (xmax = 0) AS fresh`
-      if (inserted[0]?.fresh) {
-        yield* events.publish([{
-          type: "payment.refunded",
-          aggregateId: orderId,
-          payload: { orderId, paymentId: r.paymentId, refundId: r.id, amount: r.amount, reason: r.reason }
-        }])
-      }
-    }, (effect) => sql.withTransaction(effect), Effect.orDie)
-
-    const openTicket = Effect.fn("OrderRepo.openTicket")(function*(orderId: string, reason: string, detail: string) {
-      const at = yield* now
-      yield* sql`INSERT INTO ops_tickets ${sql.insert({ order_id: orderId, reason, detail, at })}`
-    }, Effect.orDie)
-
-    const findByRazorpayOrderId = (razorpayOrderId: string) =>
-      sql<{ id: string }>`SELECT id FROM orders WHERE razorpay_order_id = ${razorpayOrderId}`.pipe(
-        Effect.map((rows) => Option.fromNullable(rows[0]?.id)),
-        Effect.orDie
-      )
 
     /**
      * Orders still awaiting payment although a decisive payment event was recorded
@@ -317,28 +395,11 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
         WHERE o.status = 'AWAITING_PAYMENT' AND (p.payment_id IS NOT NULL OR o.placed_at < ${new Date(now - deadlineMs)})
         LIMIT 200`.pipe(Effect.orDie)
 
-    /** Lets Razorpay's retry act on an event whose handling failed half-way. */
-    const releaseWebhookEvent = (eventId: string) =>
-      Effect.orDie(sql`DELETE FROM webhook_events WHERE event_id = ${eventId}`)
-
-    /** True the first time an event id is seen (Razorpay delivers at least once). */
-    const claimWebhookEvent = (eventId: string, event: string) =>
-      Effect.flatMap(now, (at) =>
-        sql`INSERT INTO webhook_events ${sql.insert({ event_id: eventId, event, received_at: at })}
-          ON CONFLICT DO NOTHING RETURNING event_id`).pipe(Effect.map((rows) => rows.length > 0), Effect.orDie)
-
     return {
-      findByKey,
-      insertPlaced,
-      get,
-      view,
+      load,
+      write,
       adminView,
       listForCustomer,
-      transition,
-      addStep,
-      recordPayment,
-      recordRefund,
-      openTicket,
       findByRazorpayOrderId,
       claimWebhookEvent,
       releaseWebhookEvent,

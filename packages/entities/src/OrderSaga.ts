@@ -3,8 +3,8 @@ import { ReservationId, storeSkuEntityId } from "@qc/domain/Ids"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
 import { Effect, Either, Option, Schema } from "effect"
-import type { OrderRow } from "./OrderRepo.js"
-import { OrderRepo } from "./OrderRepo.js"
+import { OrderEntity } from "@qc/domain/OrderEntity"
+import type { OrderState } from "@qc/domain/OrderEntity"
 import { Payments } from "./Payments.js"
 
 /**
@@ -88,17 +88,32 @@ export const OrderSagaLive = OrderSaga.toLayer(Effect.fn(function*({ orderId }) 
 /** Settles an order on a decision; idempotent, so the saga and the settlement sweeper may both run it. */
 export const settle = (orderId: string, decision: Decision) =>
   Effect.gen(function*() {
-    const orders = yield* OrderRepo
     const payments = yield* Payments
     const storeSku = yield* StoreSkuEntity.client
-    const order = Option.getOrThrow(yield* orders.get(orderId))
-    const reservations = (o: OrderRow) =>
+    const entity = (yield* OrderEntity.client)(orderId)
+    const orders = {
+      openTicket: (reason: string, detail: string) => Effect.orDie(entity.OpenTicket({ reason, detail })),
+      recordPayment: (p: { readonly id: string; readonly amount: number; readonly currency: string; readonly status: string; readonly method: string | null }) =>
+        Effect.orDie(entity.RecordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status: p.status, method: p.method ?? "unknown" })),
+      recordRefund: (r: { readonly id: string; readonly paymentId: string; readonly amount: number; readonly status: string; readonly reason: string }) =>
+        Effect.orDie(entity.RecordRefund({ refundId: r.id, paymentId: r.paymentId, amount: r.amount, status: r.status, reason: r.reason })),
+      transition: ({ orderId: _, ...t }: {
+        readonly orderId: string
+        readonly from: ReadonlyArray<OrderState["status"]>
+        readonly to: OrderState["status"]
+        readonly reason: string | null
+        readonly paymentId?: string
+        readonly events: ReadonlyArray<{ readonly type: string; readonly aggregateId: string; readonly payload: unknown }>
+      }) => Effect.orDie(entity.Transition(t))
+    }
+    const order = Option.getOrThrow(yield* Effect.orDie(entity.Get()))
+    const reservations = (o: OrderState) =>
       o.lines.map((l) => ({ entity: storeSku(storeSkuEntityId(l.storeId, l.skuId)), reservationId: ReservationId.make(l.reservationId) }))
 
     /** What Razorpay holds for the order; a lookup it refuses (not a glitch) is left to ops. */
     const gatewayPayments = payments.fetchOrderPayments(order.razorpayOrderId).pipe(
       Effect.catchIf((e) => !e.retryable, (e) =>
-        Effect.as(orders.openTicket(orderId, "gateway_lookup_failed", `${e.operation}: ${e.message}`), []))
+        Effect.as(orders.openTicket("gateway_lookup_failed", `${e.operation}: ${e.message}`), []))
     )
 
     const refundCaptured = (reason: string, keep?: string) =>
@@ -106,9 +121,9 @@ export const settle = (orderId: string, decision: Decision) =>
         const found = yield* gatewayPayments
         for (const p of found) {
           if (p.status !== "captured" || p.id === keep) continue
-          yield* orders.recordPayment(orderId, p)
+          yield* orders.recordPayment(p)
           const refund = yield* payments.refund(refundOfCapture(orderId, p.id, p.amount))
-          yield* orders.recordRefund(orderId, { id: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
+          yield* orders.recordRefund({ id: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
         }
       })
 
@@ -132,13 +147,13 @@ export const settle = (orderId: string, decision: Decision) =>
         })
         // Asked of Razorpay, not of our records: a capture may be on its way as a webhook right now.
         yield* refundCaptured(reason)
-        if (options?.ticket) yield* orders.openTicket(orderId, reason, options.ticket)
+        if (options?.ticket) yield* orders.openTicket(reason, options.ticket)
         return status
       })
 
     const confirm = (outcome: PaymentOutcome) =>
       Effect.gen(function*() {
-        yield* orders.recordPayment(orderId, { id: outcome.paymentId, ...outcome })
+        yield* orders.recordPayment({ id: outcome.paymentId, ...outcome })
         if (outcome.amount !== order.total || outcome.currency !== "INR") {
           return yield* fail("FAILED", "amount_mismatch")
         }

@@ -3,6 +3,7 @@ import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import { Unauthorized } from "@qc/domain/Errors"
 import { Effect, Exit, Option, Schema } from "effect"
 import { createHash } from "node:crypto"
+import { OrderEntity } from "@qc/domain/OrderEntity"
 import { OrderRepo } from "./OrderRepo.js"
 import { CancelSignal, OrderSaga, PaymentSignal, refundOfCapture } from "./OrderSaga.js"
 import type { PaymentOutcome } from "./OrderSaga.js"
@@ -43,6 +44,7 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
   effect: Effect.gen(function*() {
     const payments = yield* Payments
     const orders = yield* OrderRepo
+    const order = yield* OrderEntity.client
     const engine = yield* WorkflowEngine
 
     const signal = <A>(orderId: string, deferred: DurableDeferred.DurableDeferred<Schema.Schema<A>>, value: A) =>
@@ -58,20 +60,21 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
       Effect.gen(function*() {
         const orderId = yield* orders.findByRazorpayOrderId(p.order_id)
         if (Option.isNone(orderId)) return "ignored" as const
-        const order = Option.getOrThrow(yield* orders.get(orderId.value))
+        const entity = order(orderId.value)
         const status = event === "payment.captured" ? "captured" : event === "payment.failed" ? "failed" : "authorized"
-        yield* orders.recordPayment(order.id, { id: p.id, amount: p.amount, currency: p.currency, status, method: p.method ?? "unknown" })
+        yield* entity.RecordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status, method: p.method ?? "unknown" })
         if (status === "authorized") return "processed" as const
-        if (order.status === "AWAITING_PAYMENT") {
-          yield* signalPayment(order.id, { paymentId: p.id, status, amount: p.amount, currency: p.currency, method: p.method ?? "unknown" })
+        const current = Option.getOrThrow(yield* entity.Get())
+        if (current.status === "AWAITING_PAYMENT") {
+          yield* signalPayment(current.orderId, { paymentId: p.id, status, amount: p.amount, currency: p.currency, method: p.method ?? "unknown" })
           return "processed" as const
         }
         const lateCapture = status === "captured" &&
-          (order.status === "FAILED" || order.status === "CANCELLED" || (order.paymentId !== null && order.paymentId !== p.id))
+          (current.status === "FAILED" || current.status === "CANCELLED" || (current.paymentId !== null && current.paymentId !== p.id))
         if (lateCapture) {
-          const reason = order.status === "FAILED" || order.status === "CANCELLED" ? "captured_after_order_ended" : "duplicate_payment"
-          const refund = yield* payments.refund(refundOfCapture(order.id, p.id, p.amount))
-          yield* orders.recordRefund(order.id, { id: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
+          const reason = current.status === "FAILED" || current.status === "CANCELLED" ? "captured_after_order_ended" : "duplicate_payment"
+          const refund = yield* payments.refund(refundOfCapture(current.orderId, p.id, p.amount))
+          yield* entity.RecordRefund({ refundId: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
         }
         return "processed" as const
       })
@@ -81,8 +84,8 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
         const orderId = paymentOrderId === undefined ? Option.none() : yield* orders.findByRazorpayOrderId(paymentOrderId)
         if (Option.isNone(orderId)) return "ignored" as const
         // A refund we made keeps its reason: recordRefund only updates the status of a known refund.
-        yield* orders.recordRefund(orderId.value, {
-          id: r.id,
+        yield* order(orderId.value).RecordRefund({
+          refundId: r.id,
           paymentId: r.payment_id,
           amount: r.amount,
           status: r.status,

@@ -58,7 +58,7 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
     const writer = yield* StockWriter
 
     const reload = Effect.gen(function*() {
-      const loaded = yield* repo.load(storeId, skuId, yield* Clock.currentTimeMillis)
+      const loaded = yield* repo.load({ storeId, skuId })
       return loaded._tag === "Loaded"
         ? { state: loaded.state as StoreSkuState | undefined, carriable: false }
         : { state: undefined, carriable: loaded.carriable }

@@ -3,7 +3,8 @@ import { StoreSkuNotFound } from "@qc/domain/Errors"
 import type { ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
 import { LedgerEntry } from "@qc/domain/StoreSku"
 import type { MovementKind, ReservationStatus } from "@qc/domain/StoreSku"
-import { DateTime, Effect } from "effect"
+import { Clock, DateTime, Effect } from "effect"
+import { makeBatcher } from "./Batcher.js"
 import type { BatchRow, LedgerRow, ReservationRow } from "./StoreSkuState.js"
 import { DomainEvents } from "./DomainEvents.js"
 import { StoreSkuState } from "./StoreSkuState.js"
@@ -77,28 +78,57 @@ export const toLedgerEntry = (r: LedgerRow) =>
  * the version check makes a second writer fail instead of corrupting stock.
  */
 export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo", {
-  effect: Effect.gen(function*() {
+  scoped: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const events = yield* DomainEvents
 
     /** Terminal reservations older than this are not kept in memory (retries come within minutes). */
     const retentionMs = 7 * 86_400_000
 
-    const load = Effect.fn("StoreSkuRepo.load")(function*(storeId: StoreId, skuId: SkuId, now: number) {
-      const rows = yield* sql<{ on_hand: number; reserved: number; allocated: number; reorder_threshold: number; version: number }>`
-        SELECT on_hand, reserved, allocated, reorder_threshold, version FROM store_skus
-        WHERE store_id = ${storeId} AND sku_id = ${skuId}`
-      if (rows.length === 0) {
-        const known = yield* sql<{ store: boolean; sku: boolean }>`
-          SELECT EXISTS (SELECT 1 FROM stores WHERE id = ${storeId}) AS store,
-                 EXISTS (SELECT 1 FROM skus WHERE id = ${skuId}) AS sku`
-        return { _tag: "Missing" as const, carriable: known[0].store && known[0].sku }
+    type Loaded =
+      | { readonly _tag: "Loaded"; readonly state: StoreSkuState }
+      | { readonly _tag: "Missing"; readonly carriable: boolean }
+
+    /**
+     * Loads many store-SKUs in four queries whatever their number (entities that wake
+     * together, e.g. the lines of concurrent orders, share them). Answers in key order.
+     */
+    const loadMany = Effect.fn("StoreSkuRepo.loadMany")(function*(
+      keys: ReadonlyArray<{ readonly storeId: StoreId; readonly skuId: SkuId }>,
+      now: number
+    ) {
+      const stores = keys.map((k) => k.storeId)
+      const skus = keys.map((k) => k.skuId)
+      const pairs = sql`unnest(${stores}::text[], ${skus}::text[]) AS k(store_id, sku_id)`
+      const key = (storeId: string, skuId: string) => `${storeId}\u0000${skuId}`
+      const group = <R extends { readonly store_id: string; readonly sku_id: string }>(rows: ReadonlyArray<R>) => {
+        const by = new Map<string, Array<R>>()
+        for (const r of rows) {
+          const k = key(r.store_id, r.sku_id)
+          const list = by.get(k)
+          if (list === undefined) by.set(k, [r])
+          else list.push(r)
+        }
+        return by
       }
-      const row = rows[0]
-      const batches = yield* sql<{ lot: string; qty: number; best_before: unknown }>`
-        SELECT lot, qty, best_before FROM stock_batches
-        WHERE store_id = ${storeId} AND sku_id = ${skuId} ORDER BY best_before, lot`
-      const reservations = yield* sql<{
+      const rows = yield* sql<{
+        store_id: string
+        sku_id: string
+        on_hand: number
+        reserved: number
+        allocated: number
+        reorder_threshold: number
+        version: number
+      }>`
+        SELECT s.store_id, s.sku_id, on_hand, reserved, allocated, reorder_threshold, version
+        FROM store_skus s JOIN ${pairs} USING (store_id, sku_id)`
+      const found = new Map(rows.map((r) => [key(r.store_id, r.sku_id), r]))
+      const batches = group(yield* sql<{ store_id: string; sku_id: string; lot: string; qty: number; best_before: unknown }>`
+        SELECT b.store_id, b.sku_id, lot, qty, best_before FROM stock_batches b JOIN ${pairs} USING (store_id, sku_id)
+        ORDER BY best_before, lot`)
+      const reservations = group(yield* sql<{
+        store_id: string
+        sku_id: string
         reservation_id: ReservationId
         qty: number
         status: ReservationStatus
@@ -107,35 +137,59 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
         updated_at: unknown
         available_at_reject: number | null
       }>`
-        SELECT reservation_id, qty, status, expires_at, created_at, updated_at, available_at_reject
-        FROM stock_reservations
-        WHERE store_id = ${storeId} AND sku_id = ${skuId}
-          AND (status IN ('reserved', 'committed') OR updated_at >= ${new Date(now - retentionMs)})`
-      const operations = yield* sql<LedgerRecord>`
-        SELECT seq, kind, ref, on_hand_delta, reserved_delta, allocated_delta, note, detail, at FROM stock_ledger
-        WHERE store_id = ${storeId} AND sku_id = ${skuId} AND kind IN ('receive', 'adjust')`
-      const state = new StoreSkuState(
-        storeId,
-        skuId,
-        row.on_hand,
-        row.reserved,
-        row.allocated,
-        row.reorder_threshold,
-        row.version,
-        batches.map((b) => ({ lot: b.lot, qty: b.qty, bestBefore: millis(b.best_before) })),
-        new Map(reservations.map((r) => [r.reservation_id, {
-          id: r.reservation_id,
-          qty: r.qty,
-          status: r.status,
-          expiresAt: millis(r.expires_at),
-          createdAt: millis(r.created_at),
-          updatedAt: millis(r.updated_at),
-          availableAtReject: r.available_at_reject
-        }])),
-        new Map(operations.map((o) => [o.ref, toLedgerRow(o)]))
-      )
-      return { _tag: "Loaded" as const, state }
+        SELECT r.store_id, r.sku_id, reservation_id, qty, status, expires_at, created_at, updated_at, available_at_reject
+        FROM stock_reservations r JOIN ${pairs} USING (store_id, sku_id)
+        WHERE status IN ('reserved', 'committed') OR updated_at >= ${new Date(now - retentionMs)}`)
+      const operations = group(yield* sql<LedgerRecord & { store_id: string; sku_id: string }>`
+        SELECT l.store_id, l.sku_id, seq, kind, ref, on_hand_delta, reserved_delta, allocated_delta, note, detail, at
+        FROM stock_ledger l JOIN ${pairs} USING (store_id, sku_id)
+        WHERE kind IN ('receive', 'adjust')`)
+      const missing = keys.filter((k) => !found.has(key(k.storeId, k.skuId)))
+      const knownStores = new Set<string>()
+      const knownSkus = new Set<string>()
+      if (missing.length > 0) {
+        for (const r of yield* sql<{ id: string }>`SELECT id FROM stores WHERE id = ANY(${missing.map((m) => m.storeId)}::text[])`) {
+          knownStores.add(r.id)
+        }
+        for (const r of yield* sql<{ id: string }>`SELECT id FROM skus WHERE id = ANY(${missing.map((m) => m.skuId)}::text[])`) {
+          knownSkus.add(r.id)
+        }
+      }
+      return keys.map(({ skuId, storeId }): Loaded => {
+        const k = key(storeId, skuId)
+        const row = found.get(k)
+        if (row === undefined) return { _tag: "Missing", carriable: knownStores.has(storeId) && knownSkus.has(skuId) }
+        const state = new StoreSkuState(
+          storeId,
+          skuId,
+          row.on_hand,
+          row.reserved,
+          row.allocated,
+          row.reorder_threshold,
+          row.version,
+          (batches.get(k) ?? []).map((b) => ({ lot: b.lot, qty: b.qty, bestBefore: millis(b.best_before) })),
+          new Map((reservations.get(k) ?? []).map((r) => [r.reservation_id, {
+            id: r.reservation_id,
+            qty: r.qty,
+            status: r.status,
+            expiresAt: millis(r.expires_at),
+            createdAt: millis(r.created_at),
+            updatedAt: millis(r.updated_at),
+            availableAtReject: r.available_at_reject
+          }])),
+          new Map((operations.get(k) ?? []).map((o) => [o.ref, toLedgerRow(o)]))
+        )
+        return { _tag: "Loaded", state }
+      })
     }, Effect.orDie)
+
+    /** Loads one store-SKU; concurrent loads on this runner share their queries. */
+    const load = yield* makeBatcher({
+      maxBatch: 256,
+      workers: 2,
+      run: (keys: ReadonlyArray<{ readonly storeId: StoreId; readonly skuId: SkuId }>) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => loadMany(keys, now))
+    })
 
     /**
      * Writes the bursts of many store-SKUs in one transaction, a few statements in all

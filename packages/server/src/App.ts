@@ -8,6 +8,7 @@ import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
 import { isPostgresServer } from "@qc/entities/Database"
 import { DomainEvents } from "@qc/entities/DomainEvents"
 import { MigrationsLive } from "@qc/entities/Migrations"
+import { OrderLive } from "@qc/entities/Order"
 import { OrderPlacement } from "@qc/entities/OrderPlacement"
 import { OrderRepo } from "@qc/entities/OrderRepo"
 import { OrderSagaLive } from "@qc/entities/OrderSaga"
@@ -62,7 +63,13 @@ const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"
     Layer.provideMerge(SingleRunner.layer({
       runnerStorage: "sql",
       // Explicit, so the cluster's env config does not take our HTTP `PORT` as its runner port.
-      shardingConfig: { runnerAddress: Option.some(RunnerAddress.make("localhost", 34431)), ...shardingConfig }
+      shardingConfig: {
+        runnerAddress: Option.some(RunnerAddress.make("localhost", 34431)),
+        // Messages to entities on this runner are handed over as values; the schemas still
+        // encode everything that is persisted or crosses to another runner.
+        simulateRemoteSerialization: false,
+        ...shardingConfig
+      }
     })),
     Layer.provide(ClusterSql)
   )
@@ -74,7 +81,7 @@ const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"
  * (`PricingJobsLive`), so a test can run without them.
  */
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  Layer.mergeAll(OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default, SettlementSweeperLive, CatalogueBrowse.Default).pipe(
+  Layer.mergeAll(OrderLive, OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default, SettlementSweeperLive, CatalogueBrowse.Default).pipe(
     Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, PricingRules.Default, StockAvailability.Default)),
     Layer.provideMerge(PricingChainResolverLive),
     Layer.provideMerge(PricingRepo.Default),

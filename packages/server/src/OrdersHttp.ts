@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Api, CurrentCustomer } from "@qc/domain/Api"
 import { DevPaymentsUnavailable, OrderNotCancellable, OrderNotFound } from "@qc/domain/Order"
+import { OrderEntity } from "@qc/domain/OrderEntity"
 import { DomainEvents } from "@qc/entities/DomainEvents"
 import { OrderPlacement } from "@qc/entities/OrderPlacement"
 import { OrderRepo } from "@qc/entities/OrderRepo"
@@ -12,16 +13,18 @@ export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
   Effect.gen(function*() {
     const placement = yield* OrderPlacement
     const orders = yield* OrderRepo
+    const order = yield* OrderEntity.client
     const webhooks = yield* PaymentWebhooks
 
     /** Someone else's order is reported as missing, not forbidden: ids are not disclosed. */
     const own = (orderId: string) =>
       Effect.gen(function*() {
         const customer = yield* CurrentCustomer
-        const view = yield* orders.view(orderId)
-        return yield* Option.match(Option.filter(view, (v) => v.customerId === customer), {
+        // The order's entity holds it in memory: no database read for a status poll.
+        const state = yield* Effect.orDie(order(orderId).Get())
+        return yield* Option.match(Option.filter(state, (s) => s.customerId === customer), {
           onNone: () => Effect.fail(new OrderNotFound({ orderId })),
-          onSome: Effect.succeed
+          onSome: (s) => Effect.succeed(s.view)
         })
       })
 
