@@ -1,4 +1,4 @@
-import { Activity, DurableClock, DurableDeferred, Workflow } from "@effect/workflow"
+import { DurableClock, DurableDeferred, Workflow } from "@effect/workflow"
 import { ReservationId, storeSkuEntityId } from "@qc/domain/Ids"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
 import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
@@ -30,17 +30,19 @@ export const PaymentOutcome = Schema.Struct({
 })
 export type PaymentOutcome = typeof PaymentOutcome.Type
 
-/** Completed by the webhook receiver with the first decisive payment event. */
-export const PaymentSignal = DurableDeferred.make("payment", { success: PaymentOutcome })
-/** Completed when the customer cancels before confirmation. */
-export const CancelSignal = DurableDeferred.make("cancel")
-
-const Decision = Schema.Union(
+const Signalled = Schema.Union(
   Schema.Struct({ kind: Schema.Literal("payment"), outcome: PaymentOutcome }),
-  Schema.Struct({ kind: Schema.Literal("timeout") }),
   Schema.Struct({ kind: Schema.Literal("cancel") })
 )
-export type Decision = typeof Decision.Type
+export type Decision = typeof Signalled.Type | { readonly kind: "timeout" }
+
+/**
+ * Completed by whoever decides first: the webhook receiver with the first decisive
+ * payment event, or the customer's cancel. One deferred for both: the engine keeps the
+ * first completion (its message's primary key is the deferred's name), and the saga
+ * waits on one deferred less, which is a few storage queries less on every replay.
+ */
+export const DecisionSignal = DurableDeferred.make("decision", { success: Signalled })
 
 export const SagaResult = Schema.Literal("CONFIRMED", "FAILED", "CANCELLED")
 
@@ -48,10 +50,17 @@ export const SagaResult = Schema.Literal("CONFIRMED", "FAILED", "CANCELLED")
 export const paymentDeadline = "90 seconds"
 
 /**
- * The order after placement: wait for the payment (webhook) or the deadline or a
- * cancel, then settle in one activity. Settling is idempotent step by step (status
- * moves are guarded, refunds keyed by payment, stock operations keyed by
- * reservation), so a crash and re-run of the activity repeats nothing twice.
+ * The order after placement: wait for the payment (webhook) or a cancel, or the
+ * deadline, then settle.
+ *
+ * Neither the race nor the settling is recorded as a workflow step of its own (no
+ * `DurableDeferred.raceAll`, no `Activity`): each would be two more persisted cluster
+ * messages per order, the largest cost of checkout under load. They are not needed
+ * for correctness: `settle` is idempotent step by step (status moves guarded by the
+ * Order entity, refunds keyed by payment, stock operations keyed by reservation) and
+ * answers the order's final status once it has one. So a replay after a crash settles
+ * again, or finds the order settled, whichever of payment and deadline it sees first;
+ * the Order entity's timeline and saga steps record what happened.
  */
 export const OrderSaga = Workflow.make({
   name: "OrderSaga",
@@ -62,27 +71,18 @@ export const OrderSaga = Workflow.make({
 
 type Waiting = Effect.Effect<Decision, never, WorkflowEngine | WorkflowInstance>
 
-const paid: Waiting = Effect.map(DurableDeferred.await(PaymentSignal), (outcome) => ({ kind: "payment", outcome }))
+const decided: Waiting = DurableDeferred.await(DecisionSignal)
 // A clock under the default 60 s threshold would run in memory and win the race against a
 // webhook that already arrived (EFFECT-NOTES): keep it durable.
 const deadline: Waiting = Effect.as(
   DurableClock.sleep({ name: "payment-deadline", duration: paymentDeadline, inMemoryThreshold: 0 }),
   { kind: "timeout" }
 )
-const cancelled: Waiting = Effect.as(DurableDeferred.await(CancelSignal), { kind: "cancel" })
 
 export const OrderSagaLive = OrderSaga.toLayer(Effect.fn(function*({ orderId }) {
-  const decision = yield* DurableDeferred.raceAll({
-    name: "payment-or-deadline",
-    success: Decision,
-    error: Schema.Never,
-    effects: [paid, deadline, cancelled]
-  })
-  return yield* Activity.make({
-    name: `settle-${decision.kind}`,
-    success: SagaResult,
-    execute: settle(orderId, decision)
-  })
+  // A branch with no result yet suspends the workflow; the first result wins.
+  const decision = yield* Effect.raceAll([decided, deadline])
+  return yield* settle(orderId, decision)
 }))
 
 /** Settles an order on a decision; idempotent, so the saga and the settlement sweeper may both run it. */
@@ -206,7 +206,7 @@ export const settle = (orderId: string, decision: Decision) =>
       }
     }
   }).pipe(
-    // Gateway hiccups are retried by the activity; a refund must not be skipped.
+    // Gateway hiccups are retried here; a refund must not be skipped.
     Effect.retry({ times: 5, while: (e) => e._tag === "PaymentsError" && e.retryable }),
     Effect.orDie
   )

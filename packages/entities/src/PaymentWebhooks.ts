@@ -5,7 +5,7 @@ import { Effect, Exit, Option, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { OrderEntity } from "@qc/domain/OrderEntity"
 import { OrderRepo } from "./OrderRepo.js"
-import { CancelSignal, OrderSaga, PaymentSignal, refundOfCapture } from "./OrderSaga.js"
+import { DecisionSignal, OrderSaga, refundOfCapture } from "./OrderSaga.js"
 import type { PaymentOutcome } from "./OrderSaga.js"
 import { Payments } from "./Payments.js"
 
@@ -53,8 +53,8 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
         Effect.provideService(WorkflowEngine, engine)
       )
 
-    const signalPayment = (orderId: string, outcome: PaymentOutcome) => signal(orderId, PaymentSignal, outcome)
-    const signalCancel = (orderId: string) => signal(orderId, CancelSignal, undefined)
+    const signalPayment = (orderId: string, outcome: PaymentOutcome) => signal(orderId, DecisionSignal, { kind: "payment", outcome })
+    const signalCancel = (orderId: string) => signal(orderId, DecisionSignal, { kind: "cancel" })
 
     const onPayment = (event: string, p: typeof PaymentEntity.Type) =>
       Effect.gen(function*() {

@@ -192,14 +192,27 @@ export const make = (
         catch: (cause) => new SqlError({ cause, message: "Failed to execute statement" })
       }))
 
+    // PGLITE_SLOW_MS=n logs every statement that held the embedded database for n ms or more
+    // (PGlite runs on this thread: a slow statement stalls the whole process).
+    const slowMs = Number(process.env.PGLITE_SLOW_MS ?? "")
+    const timed = Number.isFinite(slowMs) && slowMs > 0
+      ? <A>(sql: string, run: () => Promise<A>) => () => {
+        const started = performance.now()
+        return run().finally(() => {
+          const ms = performance.now() - started
+          if (ms >= slowMs) console.warn(`pglite: ${ms.toFixed(1)} ms ${sql.replace(/\s+/g, " ").slice(0, 160)}`)
+        })
+      }
+      : <A>(_sql: string, run: () => Promise<A>) => run
+
     // Without parameters use the simple protocol (several statements allowed, as in `pg`).
     const results = <R>(sql: string, params: ReadonlyArray<unknown>, rowMode?: "array") =>
-      query((): Promise<ReadonlyArray<Results<R>>> =>
+      query(timed(sql, (): Promise<ReadonlyArray<Results<R>>> =>
         params.length === 0
           // `exec` is not generic over the row type; `rowMode` decides the shape.
           ? pglite.exec(sql, rowMode ? { rowMode } : {}) as Promise<Array<Results<R>>>
           : pglite.query<R>(sql, params.map(prepareValue), rowMode ? { rowMode } : {}).then((result) => [result])
-      )
+      ))
 
     const rollbackQuietly = Effect.ignore(query(() => pglite.exec("ROLLBACK")))
 
