@@ -7,12 +7,12 @@ import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
 import { CompetitorPrices } from "@qc/entities/CompetitorPrices"
 import { DomainEvents } from "@qc/entities/DomainEvents"
 import * as Migrations from "@qc/entities/Migrations"
-import { PriceCacheMemory } from "@qc/entities/PriceCache"
+import { PriceCache, PriceCacheMemory } from "@qc/entities/PriceCache"
 import { PriceResolver, PricingChainResolverLive } from "@qc/entities/PriceResolver"
 import { PricingRepo } from "@qc/entities/PricingRepo"
 import { PricingRules, signVendorBody, VendorWebhookSecret } from "@qc/entities/PricingRules"
 import { demoVendorCost, seedDemoCatalogue } from "@qc/entities/Seed"
-import { DateTime, Effect, Layer, Redacted, Ref, TestClock } from "effect"
+import { DateTime, Deferred, Effect, Fiber, FiberId, Layer, Redacted, Ref, TestClock } from "effect"
 import { makeTestDatabase } from "./support/TestDatabase.js"
 
 const HOUR = 3_600_000
@@ -41,6 +41,24 @@ const Pricing = Layer.mergeAll(PricingChainResolverLive, PricingRules.Default).p
   Layer.provideMerge(PriceCacheMemory),
   Layer.provide(Layer.succeed(VendorWebhookSecret, Redacted.make(secret))),
   Layer.provide(Layer.succeed(CompetitorPrices, CompetitorPrices.of({ source: "test", fetch: Ref.get(feed) })))
+)
+
+/** The cache's `setMany` calls numbered `held` wait for `gate`: a computation stays in flight while the test moves on. */
+const gate = Deferred.unsafeMake<void>(FiberId.none)
+const held = new Set([2])
+const GatedCache = Layer.effect(
+  PriceCache,
+  Effect.map(PriceCache, (inner) => {
+    let calls = 0
+    return PriceCache.of({
+      ...inner,
+      setMany: (entries) => Effect.suspend(() => (held.has(++calls) ? Deferred.await(gate) : Effect.void)).pipe(Effect.zipRight(inner.setMany(entries)))
+    })
+  })
+).pipe(Layer.provide(PriceCacheMemory))
+const PricingGated = Layer.mergeAll(PricingChainResolverLive).pipe(
+  Layer.provideMerge(PricingRepo.Default),
+  Layer.provideMerge(GatedCache)
 )
 
 /** A store-SKU of `category` in stock, not used by another test. */
@@ -83,6 +101,22 @@ describe("pricing chain over the stored rules", () => {
         const milk = yield* pick("dairy")
         expect((yield* quote(milk.storeId, milk.skuId)).rule).toBe("base_price")
       }).pipe(Effect.provide(Pricing)))
+
+    it.effect("a quote at 18:00 that meets a refresh started at 17:59:59 still in flight does not get the 17:59 price", () =>
+      Effect.gen(function*() {
+        const { storeId, skuId, base } = yield* pick("fresh_produce")
+        yield* TestClock.setTime(ist(17, 59))
+        expect((yield* quote(storeId, skuId)).price).toBe(base) // computed and cached (setMany #1)
+        yield* TestClock.adjust("59 seconds")
+        // Served from cache; late in its life, so it is refreshed in the background (setMany #2, held).
+        expect((yield* quote(storeId, skuId)).price).toBe(base)
+        yield* TestClock.adjust("1 second")
+        const at18 = yield* Effect.fork(quote(storeId, skuId))
+        yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        const after = yield* Fiber.join(at18)
+        expect(after).toMatchObject({ price: Math.round((base * 80) / 100), rule: "time_of_day" })
+      }).pipe(Effect.provide(PricingGated)))
 
     it.effect("expiry markdown: from 48 h before best-before until best-before, computed by the job", () =>
       Effect.gen(function*() {

@@ -57,12 +57,17 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
     const publish = (events: ReadonlyArray<NewEvent>) =>
       events.length === 0 ? Effect.void : Effect.gen(function*() {
         localPublishes = 3
-        // Delivered to every runner's listener when (and only if) the transaction commits.
-        if (Option.isSome(pg)) yield* sql`SELECT pg_notify(${notifyChannel}, '')`
         const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-        yield* sql`INSERT INTO outbox (type, aggregate_id, payload, at)
-          SELECT * FROM unnest(${events.map((e) => e.type)}::text[], ${events.map((e) => e.aggregateId)}::text[],
+        const rows = sql`SELECT * FROM unnest(${events.map((e) => e.type)}::text[], ${events.map((e) => e.aggregateId)}::text[],
                                ${events.map((e) => JSON.stringify(e.payload))}::jsonb[], ${events.map(() => at)}::timestamptz[])`
+        if (Option.isSome(pg)) {
+          // One round trip: the rows, and the NOTIFY that every runner's listener gets when
+          // (and only if) the transaction commits.
+          yield* sql`WITH inserted AS (INSERT INTO outbox (type, aggregate_id, payload, at) ${rows} RETURNING 1)
+            SELECT pg_notify(${notifyChannel}, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS one`
+        } else {
+          yield* sql`INSERT INTO outbox (type, aggregate_id, payload, at) ${rows}`
+        }
       }).pipe(Effect.orDie)
 
     const list = (after: number, limit: number) =>

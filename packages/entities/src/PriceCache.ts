@@ -52,7 +52,8 @@ export const priceTtlMs = (value: CachedPrice, now: number): number => {
   return value.validUntil === null ? ttl : Math.min(ttl, value.validUntil - now)
 }
 
-const servable = (value: CachedPrice, at: number) =>
+/** Whether a price computed earlier may still be shown at `at`. */
+export const servable = (value: CachedPrice, at: number) =>
   at >= value.computedAt && (value.validUntil === null || at < value.validUntil)
 
 const CachedPriceJson: Schema.Schema<CachedPrice, string> = Schema.parseJson(Schema.Struct({

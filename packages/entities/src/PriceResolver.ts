@@ -6,7 +6,7 @@ import type { PricingRule } from "@qc/domain/Pricing"
 import { Clock, Context, Deferred, Effect, Exit, FiberId, Layer, Option } from "effect"
 import { PriceCache } from "./PriceCache.js"
 import type { CachedPrice } from "./PriceCache.js"
-import { priceTtlMs } from "./PriceCache.js"
+import { priceTtlMs, servable } from "./PriceCache.js"
 import { type ChainResult, defaultChainSettings, evaluate } from "./PricingChain.js"
 import { PricingRepo } from "./PricingRepo.js"
 
@@ -137,9 +137,16 @@ export const PricingChainResolverLive = Layer.effect(
         // still served, so a steady browse load does not meet a wall of expiries.
         const stale = ageing.filter((skuId) => !inFlight.has(`${storeId}/${skuId}`))
         if (stale.length > 0) yield* Effect.forkDaemon(Effect.ignore(compute(storeId, stale, at)))
+        // A computation joined here may have started at an earlier instant (a refresh-ahead
+        // just before a rule boundary) or failed: then compute for this instant.
+        const again: Array<string> = []
         for (const [skuId, pending] of theirs) {
           const value = yield* Deferred.await(pending)
-          if (value) out.set(skuId, quoted(value))
+          if (value && servable(value, at)) out.set(skuId, quoted(value))
+          else again.push(skuId)
+        }
+        if (again.length > 0) {
+          for (const [skuId, value] of yield* compute(storeId, again, at)) out.set(skuId, quoted(value))
         }
         return out as ReadonlyMap<string, QuotedPrice>
       })
