@@ -12,7 +12,8 @@ const settledPayment = new Set(["captured", "refunded", "failed"])
  * every command computes the next record, commits its rows through the runner's
  * group-committing writer, and only then takes the new record and answers. Messages
  * of one order are handled one at a time, so the record never races itself; if a
- * commit fails the entity reloads from Postgres before the next command.
+ * commit fails the entity reloads from Postgres before the next command. States are built
+ * from the decoded command and the previous state, so they skip re-validation (`true`).
  */
 export const OrderLive = OrderEntity.toLayer(
   Effect.gen(function*() {
@@ -71,7 +72,7 @@ export const OrderLive = OrderEntity.toLayer(
             placedAt: DateTime.unsafeMake(at),
             timeline: [{ status: placed.status, at: DateTime.unsafeMake(at), reason: null }],
             placed
-          })
+          }, true)
           yield* commit({
             orderId,
             at,
@@ -96,7 +97,7 @@ export const OrderLive = OrderEntity.toLayer(
             statusReason: payload.reason,
             paymentId,
             timeline: [...s.timeline, { status: payload.to, at: DateTime.unsafeMake(at), reason: payload.reason }]
-          })
+          }, true)
           yield* commit({
             orderId,
             at,

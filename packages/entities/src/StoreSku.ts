@@ -18,6 +18,9 @@ interface Work {
 /** Upper bound of one group commit; bounds transaction size and reply latency. */
 const maxBurst = 512
 
+// Replies are built from the entity's own state, which the state rules keep valid: the
+// classes are constructed without re-validating every field (`true`), on the hot path of
+// every reserve and commit.
 export const toReservation = (state: StoreSkuState, r: ReservationRow) =>
   new Reservation({
     reservationId: r.id,
@@ -27,7 +30,7 @@ export const toReservation = (state: StoreSkuState, r: ReservationRow) =>
     status: r.status,
     expiresAt: DateTime.unsafeMake(r.expiresAt),
     createdAt: DateTime.unsafeMake(r.createdAt)
-  })
+  }, true)
 
 export const toSnapshot = (s: StoreSkuState) =>
   new StoreSkuSnapshot({
@@ -39,9 +42,9 @@ export const toSnapshot = (s: StoreSkuState) =>
     available: s.available,
     reorderThreshold: s.reorderThreshold,
     belowReorderThreshold: s.available <= s.reorderThreshold,
-    batches: s.batches.map((b) => new Batch({ lot: b.lot, qty: b.qty, bestBefore: DateTime.unsafeMake(b.bestBefore) })),
+    batches: s.batches.map((b) => new Batch({ lot: b.lot, qty: b.qty, bestBefore: DateTime.unsafeMake(b.bestBefore) }, true)),
     version: s.version
-  })
+  }, true)
 
 /**
  * The StoreSku behaviour. Handlers run concurrently but only enqueue; one worker
