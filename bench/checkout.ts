@@ -91,6 +91,15 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
       const placeLatency: Array<number> = []
       let conflicts = 0
       let failures = 0
+      // Table statistics: the workflow engine's storage runs with tracing off, so its statements
+      // are not among the spans; these counters show what every table saw per order.
+      const tableStats = sql<{ relname: string; writes: number; reads: number }>`
+        SELECT relname, (n_tup_ins + n_tup_upd + n_tup_del)::int AS writes, (coalesce(idx_scan, 0) + seq_scan)::int AS reads
+        FROM pg_stat_user_tables`.pipe(
+        Effect.map((rows) => new Map(rows.map((r) => [r.relname, r]))),
+        Effect.orElseSucceed(() => new Map<string, { relname: string; writes: number; reads: number }>())
+      )
+      const statsBefore = yield* tableStats
       profile.reset()
       const cpuBefore = process.cpuUsage()
       const loopDelay = monitorEventLoopDelay({ resolution: 10 })
@@ -155,6 +164,17 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
       }
       const totalMs = performance.now() - started
       const cpu = process.cpuUsage(cpuBefore)
+      // Postgres publishes table counters with a delay of up to a second.
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 1_500)))
+      const statsAfter = yield* tableStats
+      const perOrderTable = [...statsAfter.values()].map((a) => {
+        const b = statsBefore.get(a.relname)
+        return {
+          table: a.relname,
+          writesPerOrder: Number(((a.writes - (b?.writes ?? 0)) / totalOrders).toFixed(2)),
+          scansPerOrder: Number(((a.reads - (b?.reads ?? 0)) / totalOrders).toFixed(2))
+        }
+      }).filter((t) => t.writesPerOrder + t.scansPerOrder >= 0.5).sort((x, y) => y.writesPerOrder + y.scansPerOrder - x.writesPerOrder - x.scansPerOrder)
       loopDelay.disable()
       const [lag] = yield* sql<{ p50: number; p99: number }>`
         SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
@@ -182,7 +202,8 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
         // How long a ready callback waited for the event loop (one thread serves everything here).
         eventLoopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),
         eventLoopDelayMaxMs: Number((loopDelay.max / 1e6).toFixed(1)),
-        whereTheTimeGoes: profile.rows(totalMs)
+        whereTheTimeGoes: profile.rows(totalMs),
+        tablesPerOrder: perOrderTable
       }
       yield* Effect.logInfo(JSON.stringify(row))
       return row
@@ -211,6 +232,10 @@ const program = Effect.gen(function*() {
   for (const r of rows) {
     console.log(`\nwhere the time goes (${r.database}): spans by total wall time; busy× = total / run time`)
     console.table(r.whereTheTimeGoes)
+    if (r.tablesPerOrder.length > 0) {
+      console.log(`\ntable rows written and index/seq scans per order (${r.database}; cluster_* is the workflow engine's storage)`)
+      console.table(r.tablesPerOrder)
+    }
   }
   mkdirSync("bench/results", { recursive: true })
   writeFileSync("bench/results/checkout.json", JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2) + "\n")
