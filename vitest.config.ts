@@ -8,6 +8,9 @@ export default defineConfig({
     // Two cores: files that start databases and clusters compete for them.
     maxWorkers: 2,
     minWorkers: 1,
-    pool: "forks"
+    pool: "forks",
+    // Each test stack on Postgres opens an app pool (10) and a cluster pool; two workers, some
+    // with two stacks (restart tests), must stay under the server's max_connections of 100.
+    env: { CLUSTER_DB_POOL: "10" }
   }
 })

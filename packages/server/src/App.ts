@@ -24,7 +24,7 @@ import { SeedLive } from "@qc/entities/Seed"
 import { StoreSkuLive } from "@qc/entities/StoreSku"
 import { StockWriter } from "@qc/entities/StockWriter"
 import { StoreSkuRepo } from "@qc/entities/StoreSkuRepo"
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Config, Effect, Layer, Option } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
 import { CatalogueApiLive } from "./CatalogueHttp.js"
 import { CustomerAuthLive } from "./CustomerAuth.js"
@@ -48,14 +48,21 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
 
 /**
  * On Postgres the cluster's storage (runner heartbeats, shard locks, persisted messages)
- * gets a small pool of its own: queued behind a busy app pool, a heartbeat or lock
- * refresh misses its deadline and the runner gives its shards up. PGlite is one session.
+ * gets a pool of its own: queued behind a busy app pool, a heartbeat or lock refresh
+ * misses its deadline and the runner gives its shards up. The workflow engine's messages
+ * (three per order) go through it unbatched: at 40 concurrent checkouts a pool of 10 held
+ * the saga's start at p50 0.94 s and placed→confirmed at 12 s; 20 gave 0.37 s and 5.6 s.
+ * `CLUSTER_DB_POOL` sets it (mind Postgres' max_connections times the runners). PGlite is
+ * one session.
  */
 const ClusterSql = Layer.unwrapEffect(
-  Effect.map(Effect.serviceOption(PgClient.PgClient), (pg) =>
-    Option.isSome(pg) && isPostgresServer(pg.value)
-      ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: 10 }))
-      : Layer.effect(SqlClient.SqlClient, SqlClient.SqlClient))
+  Effect.gen(function*() {
+    const pg = yield* Effect.serviceOption(PgClient.PgClient)
+    const size = yield* Config.integer("CLUSTER_DB_POOL").pipe(Config.withDefault(20), Effect.orDie)
+    return Option.isSome(pg) && isPostgresServer(pg.value)
+      ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: size }))
+      : Layer.effect(SqlClient.SqlClient, SqlClient.SqlClient)
+  })
 )
 
 const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
