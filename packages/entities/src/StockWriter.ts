@@ -1,11 +1,7 @@
-import { Deferred, Effect, Exit, Queue } from "effect"
+import { Effect } from "effect"
+import { makeBatcher } from "./Batcher.js"
 import type { Burst } from "./StoreSkuRepo.js"
 import { StoreSkuRepo } from "./StoreSkuRepo.js"
-
-interface Pending {
-  readonly burst: Burst
-  readonly done: Deferred.Deferred<void>
-}
 
 /** Bursts of at most this many entities share one transaction. */
 const maxBurstsPerCommit = 500
@@ -21,18 +17,14 @@ const writers = 3
 export class StockWriter extends Effect.Service<StockWriter>()("StockWriter", {
   scoped: Effect.gen(function*() {
     const repo = yield* StoreSkuRepo
-    const queue = yield* Queue.unbounded<Pending>()
-    const commit = Effect.gen(function*() {
-      const pending = yield* queue.takeBetween(1, maxBurstsPerCommit)
-      const exit = yield* Effect.exit(repo.persistMany(Array.from(pending, (p) => p.burst)))
-      yield* Effect.forEach(pending, (p) => Deferred.done(p.done, Exit.asVoid(exit)), { discard: true })
+    const commit = yield* makeBatcher({
+      maxBatch: maxBurstsPerCommit,
+      workers: writers,
+      run: (bursts: ReadonlyArray<Burst>) => Effect.as(repo.persistMany(bursts), bursts.map(() => undefined))
     })
-    for (let i = 0; i < writers; i++) yield* Effect.forkScoped(Effect.forever(commit))
     return {
       /** Durable when this succeeds; dies (and writes nothing of its commit) otherwise. */
-      write: (burst: Burst) =>
-        Effect.flatMap(Deferred.make<void>(), (done) =>
-          Effect.zipRight(queue.offer({ burst, done }), Deferred.await(done)))
+      write: (burst: Burst): Effect.Effect<void> => commit(burst)
     } as const
   })
 }) {}
