@@ -110,8 +110,8 @@ export const OrderEntity = Entity.make("Order", [
     success: Schema.Boolean,
     error: OrderMissing
   }),
-  /** A payment as the gateway reported it; a late "authorized" never overwrites "captured". */
-  Rpc.make("RecordPayment", { payload: OrderPaymentCommand.fields, error: OrderMissing }),
+  /** A payment as the gateway reported it; a late "authorized" never overwrites "captured". Answers the order. */
+  Rpc.make("RecordPayment", { payload: OrderPaymentCommand.fields, success: OrderState, error: OrderMissing }),
   /** A refund we made or the gateway reported; `payment.refunded` goes out the first time. */
   Rpc.make("RecordRefund", { payload: OrderRefundCommand.fields, error: OrderMissing }),
   /** Something a person must look at (e.g. paid but not allocatable). */

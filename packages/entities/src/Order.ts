@@ -113,12 +113,13 @@ export const OrderLive = OrderEntity.toLayer(
         Effect.gen(function*() {
           const r = yield* existing
           const previous = r.payments.get(payload.paymentId)
-          if (previous === payload.status) return
-          if (previous !== undefined && settledPayment.has(previous) && payload.status !== "refunded") return
+          if (previous === payload.status) return r.state
+          if (previous !== undefined && settledPayment.has(previous) && payload.status !== "refunded") return r.state
           yield* commit(
             { orderId, at: yield* Clock.currentTimeMillis, payment: payload },
             { ...r, payments: new Map(r.payments).set(payload.paymentId, payload.status) }
           )
+          return r.state
         }),
 
       RecordRefund: ({ payload }) =>

@@ -38,7 +38,6 @@ const requestHash = (request: PlaceOrderRequest) =>
     expectedTotal: request.expectedTotal ?? null
   }))
 
-
 /**
  * Checkout up to payment: route lines to stores, price them now, reserve all or
  * nothing, open a Razorpay order, store the order, start the payment saga.

@@ -284,7 +284,8 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
     /** Durable when it succeeds; dies (and wrote nothing) otherwise. */
     const write = (w: OrderWrite) => Effect.flatten(writeBatch(w))
 
-    const findRazorpayOrders = yield* makeBatcher({
+    /** Our order for a Razorpay order id; concurrent lookups share one query. */
+    const findByRazorpayOrderId = yield* makeBatcher({
       maxBatch: 256,
       workers: 2,
       run: (razorpayOrderIds: ReadonlyArray<string>) =>
@@ -297,9 +298,6 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
           Effect.orDie
         )
     })
-
-    /** Our order for a Razorpay order id. */
-    const findByRazorpayOrderId = (razorpayOrderId: string) => findRazorpayOrders(razorpayOrderId)
 
     const claimBatch = yield* makeBatcher({
       maxBatch: 256,

@@ -91,21 +91,7 @@ export const settle = (orderId: string, decision: Decision) =>
     const payments = yield* Payments
     const storeSku = yield* StoreSkuEntity.client
     const entity = (yield* OrderEntity.client)(orderId)
-    const orders = {
-      openTicket: (reason: string, detail: string) => Effect.orDie(entity.OpenTicket({ reason, detail })),
-      recordPayment: (p: { readonly id: string; readonly amount: number; readonly currency: string; readonly status: string; readonly method: string | null }) =>
-        Effect.orDie(entity.RecordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status: p.status, method: p.method ?? "unknown" })),
-      recordRefund: (r: { readonly id: string; readonly paymentId: string; readonly amount: number; readonly status: string; readonly reason: string }) =>
-        Effect.orDie(entity.RecordRefund({ refundId: r.id, paymentId: r.paymentId, amount: r.amount, status: r.status, reason: r.reason })),
-      transition: ({ orderId: _, ...t }: {
-        readonly orderId: string
-        readonly from: ReadonlyArray<OrderState["status"]>
-        readonly to: OrderState["status"]
-        readonly reason: string | null
-        readonly paymentId?: string
-        readonly events: ReadonlyArray<{ readonly type: string; readonly aggregateId: string; readonly payload: unknown }>
-      }) => Effect.orDie(entity.Transition(t))
-    }
+    const transition = (t: Parameters<typeof entity.Transition>[0]) => Effect.orDie(entity.Transition(t))
     const order = Option.getOrThrow(yield* Effect.orDie(entity.Get()))
     const reservations = (o: OrderState) =>
       o.lines.map((l) => ({ entity: storeSku(storeSkuEntityId(l.storeId, l.skuId)), reservationId: ReservationId.make(l.reservationId) }))
@@ -113,7 +99,7 @@ export const settle = (orderId: string, decision: Decision) =>
     /** What Razorpay holds for the order; a lookup it refuses (not a glitch) is left to ops. */
     const gatewayPayments = payments.fetchOrderPayments(order.razorpayOrderId).pipe(
       Effect.catchIf((e) => !e.retryable, (e) =>
-        Effect.as(orders.openTicket("gateway_lookup_failed", `${e.operation}: ${e.message}`), []))
+        Effect.as(Effect.orDie(entity.OpenTicket({ reason: "gateway_lookup_failed", detail: `${e.operation}: ${e.message}` })), []))
     )
 
     const refundCaptured = (reason: string, keep?: string) =>
@@ -121,9 +107,15 @@ export const settle = (orderId: string, decision: Decision) =>
         const found = yield* gatewayPayments
         for (const p of found) {
           if (p.status !== "captured" || p.id === keep) continue
-          yield* orders.recordPayment(p)
+          yield* Effect.orDie(entity.RecordPayment({
+            paymentId: p.id,
+            amount: p.amount,
+            currency: p.currency,
+            status: p.status,
+            method: p.method ?? "unknown"
+          }))
           const refund = yield* payments.refund(refundOfCapture(orderId, p.id, p.amount))
-          yield* orders.recordRefund({ id: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
+          yield* Effect.orDie(entity.RecordRefund({ refundId: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason }))
         }
       })
 
@@ -134,8 +126,7 @@ export const settle = (orderId: string, decision: Decision) =>
      */
     const fail = (status: "FAILED" | "CANCELLED", reason: string, options?: { readonly ticket?: string }) =>
       Effect.gen(function*() {
-        yield* orders.transition({
-          orderId,
+        yield* transition({
           from: ["AWAITING_PAYMENT", "PAID"],
           to: status,
           reason,
@@ -147,18 +138,17 @@ export const settle = (orderId: string, decision: Decision) =>
         })
         // Asked of Razorpay, not of our records: a capture may be on its way as a webhook right now.
         yield* refundCaptured(reason)
-        if (options?.ticket) yield* orders.openTicket(reason, options.ticket)
+        if (options?.ticket) yield* Effect.orDie(entity.OpenTicket({ reason, detail: options.ticket }))
         return status
       })
 
     const confirm = (outcome: PaymentOutcome) =>
       Effect.gen(function*() {
-        yield* orders.recordPayment({ id: outcome.paymentId, ...outcome })
+        yield* Effect.orDie(entity.RecordPayment(outcome))
         if (outcome.amount !== order.total || outcome.currency !== "INR") {
           return yield* fail("FAILED", "amount_mismatch")
         }
-        yield* orders.transition({
-          orderId,
+        yield* transition({
           from: ["AWAITING_PAYMENT"],
           to: "PAID",
           reason: null,
@@ -177,8 +167,7 @@ export const settle = (orderId: string, decision: Decision) =>
             ticket: `paid ${outcome.paymentId} but ${failed.length} line(s) could not be allocated: ${failed.map((f) => f.left._tag).join(", ")}`
           })
         }
-        yield* orders.transition({
-          orderId,
+        yield* transition({
           from: ["PAID"],
           to: "CONFIRMED",
           reason: null,

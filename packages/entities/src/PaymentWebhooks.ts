@@ -62,9 +62,9 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
         if (Option.isNone(orderId)) return "ignored" as const
         const entity = order(orderId.value)
         const status = event === "payment.captured" ? "captured" : event === "payment.failed" ? "failed" : "authorized"
-        yield* entity.RecordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status, method: p.method ?? "unknown" })
+        // Answers the order as it is after recording: no second message to read it.
+        const current = yield* entity.RecordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status, method: p.method ?? "unknown" })
         if (status === "authorized") return "processed" as const
-        const current = Option.getOrThrow(yield* entity.Get())
         if (current.status === "AWAITING_PAYMENT") {
           yield* signalPayment(current.orderId, { paymentId: p.id, status, amount: p.amount, currency: p.currency, method: p.method ?? "unknown" })
           return "processed" as const
