@@ -62,3 +62,23 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 401 })
 ) {}
+
+/**
+ * The request passed validation but holds something the database cannot store (caught as a
+ * data exception at commit time); nothing was changed. Edge schemas should refuse such input first.
+ */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()(
+  "InvalidInput",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 400 })
+) {}
+
+/**
+ * A dependency (database, cluster) failed while handling the request; nothing was applied.
+ * A retry with the same operation id (reservation, receipt, Idempotency-Key) is safe.
+ */
+export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()(
+  "ServiceUnavailable",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 503 })
+) {}
