@@ -4,9 +4,11 @@ import { CatalogAdminGroup, CatalogGroup, PricingAdminGroup, VendorWebhooksGroup
 import { Sku, Store } from "./Catalogue.js"
 import {
   InsufficientStock,
+  InvalidInput,
   OperationIdReused,
   ReservationNotFound,
   ReservationStateConflict,
+  ServiceUnavailable,
   SkuNotFound,
   StockWouldGoNegative,
   StoreNotFound,
@@ -240,5 +242,8 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(CatalogAdminGroup)
   .add(PricingAdminGroup)
   .add(VendorWebhooksGroup)
+  // Any endpoint: a value the database refused (400), or a dependency down (503, retry).
+  .addError(InvalidInput)
+  .addError(ServiceUnavailable)
   .annotate(OpenApi.Title, "Quick-commerce API")
 {}

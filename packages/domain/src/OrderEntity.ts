@@ -1,6 +1,7 @@
 import { Entity } from "@effect/cluster"
 import { Rpc } from "@effect/rpc"
 import { Schema } from "effect"
+import { InvalidInput, ServiceUnavailable } from "./Errors.js"
 import { Paise } from "./Money.js"
 import { CustomerId, OrderId, OrderLine, OrderStatus, OrderView, PlacedOrder, TimelineEntry } from "./Order.js"
 
@@ -81,6 +82,9 @@ export const OrderRefundCommand = Schema.Struct({
   reason: Schema.String
 })
 
+/** A command whose rows could not be committed fails alone (400 if the database refused a value, else 503). */
+const NotCommitted = [InvalidInput, ServiceUnavailable] as const
+
 /** The order asked for does not exist (placement never stored it). */
 export class OrderMissing extends Schema.TaggedError<OrderMissing>()("OrderMissing", { orderId: Schema.String }) {}
 
@@ -97,7 +101,7 @@ export class OrderMissing extends Schema.TaggedError<OrderMissing>()("OrderMissi
 export const OrderEntity = Entity.make("Order", [
   Rpc.make("Get", { success: Schema.Option(OrderState) }),
   /** Stores a placed order; answers the order as stored (another request's, if it won). */
-  Rpc.make("Place", { payload: PlaceOrderCommand.fields, success: OrderState }),
+  Rpc.make("Place", { payload: PlaceOrderCommand.fields, success: OrderState, error: Schema.Union(...NotCommitted) }),
   /** Moves the status if it is one of `from`; answers whether it moved. */
   Rpc.make("Transition", {
     payload: {
@@ -108,12 +112,12 @@ export const OrderEntity = Entity.make("Order", [
       events: Schema.Array(OrderEvent)
     },
     success: Schema.Boolean,
-    error: OrderMissing
+    error: Schema.Union(OrderMissing, ...NotCommitted)
   }),
   /** A payment as the gateway reported it; a late "authorized" never overwrites "captured". Answers the order. */
-  Rpc.make("RecordPayment", { payload: OrderPaymentCommand.fields, success: OrderState, error: OrderMissing }),
+  Rpc.make("RecordPayment", { payload: OrderPaymentCommand.fields, success: OrderState, error: Schema.Union(OrderMissing, ...NotCommitted) }),
   /** A refund we made or the gateway reported; `payment.refunded` goes out the first time. */
-  Rpc.make("RecordRefund", { payload: OrderRefundCommand.fields, error: OrderMissing }),
+  Rpc.make("RecordRefund", { payload: OrderRefundCommand.fields, error: Schema.Union(OrderMissing, ...NotCommitted) }),
   /** Something a person must look at (e.g. paid but not allocatable). */
-  Rpc.make("OpenTicket", { payload: { reason: Schema.String, detail: Schema.String }, error: OrderMissing })
+  Rpc.make("OpenTicket", { payload: { reason: Schema.String, detail: Schema.String }, error: Schema.Union(OrderMissing, ...NotCommitted) })
 ])

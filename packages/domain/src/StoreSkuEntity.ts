@@ -3,10 +3,12 @@ import { Rpc } from "@effect/rpc"
 import { Schema } from "effect"
 import {
   InsufficientStock,
+  InvalidInput,
   OperationIdReused,
   ReservationNotFound,
   ReservationStateConflict,
   StockWouldGoNegative,
+  ServiceUnavailable,
   StoreSkuNotFound
 } from "./Errors.js"
 import {
@@ -19,12 +21,18 @@ import {
   StoreSkuSnapshot
 } from "./StoreSku.js"
 
+/**
+ * A message whose change could not be committed fails alone with one of these (400 when
+ * the database refused the value, 503 otherwise); the entity keeps serving the others.
+ */
+const NotCommitted = [InvalidInput, ServiceUnavailable] as const
+
 /** Release (reserved or allocated → released), Commit (reserved → allocated), Fulfil (allocated → gone). */
 const reservationTransition = <const Tag extends string>(tag: Tag) =>
   Rpc.make(tag, {
     payload: ReservationRef.fields,
     success: Reservation,
-    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound)
+    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound, ...NotCommitted)
   })
 
 /**
@@ -40,7 +48,7 @@ export const StoreSkuEntity = Entity.make("StoreSku", [
   Rpc.make("Reserve", {
     payload: ReservePayload.fields,
     success: Reservation,
-    error: Schema.Union(InsufficientStock, StoreSkuNotFound, OperationIdReused)
+    error: Schema.Union(InsufficientStock, StoreSkuNotFound, OperationIdReused, ...NotCommitted)
   }),
   reservationTransition("Release"),
   reservationTransition("Commit"),
@@ -49,19 +57,19 @@ export const StoreSkuEntity = Entity.make("StoreSku", [
   Rpc.make("Receive", {
     payload: ReceivePayload.fields,
     success: LedgerEntry,
-    error: Schema.Union(StoreSkuNotFound, OperationIdReused)
+    error: Schema.Union(StoreSkuNotFound, OperationIdReused, ...NotCommitted)
   }),
   Rpc.make("Adjust", {
     payload: AdjustPayload.fields,
     success: LedgerEntry,
-    error: Schema.Union(StoreSkuNotFound, StockWouldGoNegative, OperationIdReused)
+    error: Schema.Union(StoreSkuNotFound, StockWouldGoNegative, OperationIdReused, ...NotCommitted)
   }),
-  Rpc.make("Snapshot", { success: StoreSkuSnapshot, error: StoreSkuNotFound }),
+  Rpc.make("Snapshot", { success: StoreSkuSnapshot, error: Schema.Union(StoreSkuNotFound, ...NotCommitted) }),
   Rpc.make("Ledger", {
     payload: { limit: Schema.Int.pipe(Schema.between(1, 1000)) },
     success: Schema.Array(LedgerEntry),
-    error: StoreSkuNotFound
+    error: Schema.Union(StoreSkuNotFound, ...NotCommitted)
   }),
   /** Sent by the expiry sweeper: release every reservation whose TTL has passed. */
-  Rpc.make("ExpireDue", { success: Schema.Int })
+  Rpc.make("ExpireDue", { success: Schema.Int, error: Schema.Union(...NotCommitted) })
 ])

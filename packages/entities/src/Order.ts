@@ -1,6 +1,7 @@
 import { Entity } from "@effect/cluster"
 import { OrderMissing, OrderEntity, OrderState } from "@qc/domain/OrderEntity"
 import { Clock, DateTime, Effect, Option } from "effect"
+import { commitFailure } from "./CommitFailure.js"
 import type { OrderRecord, OrderWrite } from "./OrderRepo.js"
 import { OrderRepo } from "./OrderRepo.js"
 
@@ -40,10 +41,13 @@ export const OrderLive = OrderEntity.toLayer(
         Effect.tap(() => {
           record = Option.some(next)
         }),
-        Effect.onError(() =>
-          Effect.sync(() => {
-            stale = true
-          })
+        Effect.catchAllCause((cause) =>
+          Effect.zipRight(
+            Effect.sync(() => {
+              stale = true
+            }),
+            Effect.zipRight(Effect.logWarning(`order ${orderId}: change not committed`, cause), Effect.fail(commitFailure(cause)))
+          )
         )
       )
 
@@ -149,5 +153,6 @@ export const OrderLive = OrderEntity.toLayer(
     }
   }),
   // An order is read a few times in its first minutes (webhooks, saga, the app polling).
-  { maxIdleTime: "5 minutes" }
+  // A defect answers its own caller instead of restarting the entity and replaying the message.
+  { maxIdleTime: "5 minutes", disableFatalDefects: true }
 )

@@ -1,4 +1,5 @@
-import type { SkuNotFound } from "@qc/domain/Errors"
+import type { InvalidInput, SkuNotFound } from "@qc/domain/Errors"
+import { ServiceUnavailable } from "@qc/domain/Errors"
 import { ReservationId, SkuId, storeSkuEntityId } from "@qc/domain/Ids"
 import type { StoreId } from "@qc/domain/Ids"
 import type { Paise } from "@qc/domain/Money"
@@ -107,7 +108,9 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
         if (reused) return yield* Effect.fail("reused" as const)
         if (short.length > 0 || other) {
           yield* releaseAll(lines.filter((_, i) => Either.isRight(results[i])))
-          if (other && Either.isLeft(other)) return yield* Effect.die(other.left)
+          if (other && Either.isLeft(other)) {
+            return yield* Effect.fail(new ServiceUnavailable({ message: "stock could not be reserved right now; nothing was charged, retry with the same Idempotency-Key" }))
+          }
           return yield* Effect.fail(new CartConflict({ lines: short }))
         }
       })
@@ -118,7 +121,14 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       request: PlaceOrderRequest
     ): Effect.fn.Return<
       PlacedOrder,
-      NotServiceable | PriceChanged | CartConflict | IdempotencyKeyReused | PaymentGatewayUnavailable | SkuNotFound
+      | NotServiceable
+      | PriceChanged
+      | CartConflict
+      | IdempotencyKeyReused
+      | PaymentGatewayUnavailable
+      | SkuNotFound
+      | InvalidInput
+      | ServiceUnavailable
     > {
       const hash = requestHash(request)
       const orderId = orderIdFor(customerId, idempotencyKey)
@@ -184,14 +194,21 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
           keyId: payments.keyId
         }
       })
-      const stored = yield* Effect.orDie(order(orderId).Place({
+      const stored = yield* order(orderId).Place({
         customerId: customerId as OrderState["customerId"],
         idempotencyKey,
         requestHash: hash,
         pincode: request.pincode,
         lines,
         placed: answer
-      }))
+      }).pipe(
+        // Not stored: give the stock back at once (the gateway order is never paid, so it lapses).
+        Effect.catchTags({
+          InvalidInput: (e) => Effect.zipRight(releaseAll(lines), Effect.fail(e)),
+          ServiceUnavailable: (e) => Effect.zipRight(releaseAll(lines), Effect.fail(e))
+        }),
+        Effect.catchIf((e) => e._tag !== "InvalidInput" && e._tag !== "ServiceUnavailable", Effect.die)
+      )
       // Lost a race with the same key: answer what the winner stored.
       if (stored.placed.payment.razorpayOrderId !== answer.payment.razorpayOrderId) return yield* replay(stored)
       yield* startSaga(orderId).pipe(Effect.withSpan("checkout.startSaga"))

@@ -4,7 +4,7 @@ import { AdminOrderView, PlacedOrder } from "@qc/domain/Order"
 import { OrderState } from "@qc/domain/OrderEntity"
 import type { StoredOrderLine } from "@qc/domain/OrderEntity"
 import type { Paise } from "@qc/domain/Money"
-import { Clock, DateTime, Effect, Exit, Option, Schema } from "effect"
+import { Clock, DateTime, Effect, Option, Schema } from "effect"
 import { makeBatcher } from "./Batcher.js"
 import type { NewEvent } from "./DomainEvents.js"
 import { DomainEvents } from "./DomainEvents.js"
@@ -267,22 +267,15 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
 
     const load = yield* makeBatcher({ maxBatch: 256, workers: 2, run: loadMany })
 
-    const writeBatch = yield* makeBatcher({
+    /**
+     * Durable when it succeeds; dies (and wrote nothing) otherwise. A batch that fails is
+     * split by the batcher, so a bad write (a conflict, a value Postgres refuses) fails alone.
+     */
+    const write = yield* makeBatcher({
       maxBatch: 256,
       workers: 3,
-      run: (writes: ReadonlyArray<OrderWrite>) =>
-        Effect.exit(writeMany(writes)).pipe(
-          Effect.flatMap((exit) =>
-            Exit.isSuccess(exit) || writes.length === 1
-              ? Effect.succeed(writes.map(() => exit))
-              // One bad write must not fail the others: write each alone.
-              : Effect.forEach(writes, (w) => Effect.exit(writeMany([w])))
-          )
-        )
+      run: (writes: ReadonlyArray<OrderWrite>) => Effect.as(writeMany(writes), writes.map(() => undefined))
     })
-
-    /** Durable when it succeeds; dies (and wrote nothing) otherwise. */
-    const write = (w: OrderWrite) => Effect.flatten(writeBatch(w))
 
     /** Our order for a Razorpay order id; concurrent lookups share one query. */
     const findByRazorpayOrderId = yield* makeBatcher({

@@ -1,9 +1,11 @@
 import { Entity } from "@effect/cluster"
-import type { StoreSkuNotFound } from "@qc/domain/Errors"
+import type { InvalidInput, StoreSkuNotFound } from "@qc/domain/Errors"
+import { ServiceUnavailable } from "@qc/domain/Errors"
 import { parseStoreSkuEntityId } from "@qc/domain/Ids"
 import { Batch, Reservation, StoreSkuSnapshot } from "@qc/domain/StoreSku"
 import { StoreSkuEntity } from "@qc/domain/StoreSkuEntity"
-import { Cause, Clock, DateTime, Deferred, Effect, Either, Queue } from "effect"
+import { Clock, DateTime, Deferred, Effect, Either, Queue } from "effect"
+import { commitFailure, worthSplitting } from "./CommitFailure.js"
 import type { ReservationRow } from "./StoreSkuState.js"
 import { PendingWrites, StoreSkuState } from "./StoreSkuState.js"
 import { StockWriter } from "./StockWriter.js"
@@ -12,8 +14,14 @@ import { notFound, StoreSkuRepo, toLedgerEntry } from "./StoreSkuRepo.js"
 /** One queued operation: applied in memory within a burst, answered after the burst commits. */
 interface Work {
   readonly apply: (writes: PendingWrites, now: number) => Effect.Effect<void>
-  readonly abort: (cause: Cause.Cause<never>) => Effect.Effect<void>
+  readonly abort: (error: NotCommitted) => Effect.Effect<void>
 }
+
+type NotCommitted = InvalidInput | ServiceUnavailable
+
+const shuttingDown = new ServiceUnavailable({ message: "the store-SKU is moving or shutting down; retry with the same id" })
+
+const unavailable = new ServiceUnavailable({ message: "the stock ledger cannot be read right now; retry" })
 
 /** Upper bound of one group commit; bounds transaction size and reply latency. */
 const maxBurst = 512
@@ -75,8 +83,8 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
     const submit = <A, E>(
       run: (state: StoreSkuState, writes: PendingWrites, now: number) => Either.Either<A, E>,
       options?: { readonly createIfMissing?: boolean }
-    ): Effect.Effect<A, E | StoreSkuNotFound> =>
-      Effect.flatMap(Deferred.make<A, E | StoreSkuNotFound>(), (deferred) =>
+    ): Effect.Effect<A, E | StoreSkuNotFound | NotCommitted> =>
+      Effect.flatMap(Deferred.make<A, E | StoreSkuNotFound | NotCommitted>(), (deferred) =>
         queue.offer({
           apply: (writes, now) => {
             if (state === undefined && carriable && options?.createIfMissing) {
@@ -88,7 +96,7 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
               onRight: (a) => Deferred.succeed(deferred, a)
             })
           },
-          abort: (cause) => Deferred.failCause(deferred, cause)
+          abort: (error) => Deferred.fail(deferred, error)
         }).pipe(Effect.zipRight(Deferred.await(deferred)))
       )
 
@@ -129,15 +137,33 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
         if (next !== undefined && (timerAt === undefined || next < timerAt)) yield* wakeTimer.offer(void 0)
       })
 
-    const commitBurst = Effect.flatMap(queue.takeBetween(1, maxBurst), (burst) =>
+    /**
+     * Commits a burst. If it fails, memory is reloaded and the burst split in halves, each
+     * applied and committed again, down to single messages: a message the database refuses
+     * (or that conflicts) fails alone, with a 400 or 503, and the rest of its burst commits.
+     * Shutdown mid-commit answers every waiting caller instead of leaving it hanging.
+     */
+    const settle = (burst: ReadonlyArray<Work>): Effect.Effect<void> =>
       applyAndCommit(burst).pipe(
-        Effect.catchAllCause((cause) =>
-          Effect.zipRight(
-            Effect.forEach(burst, (work) => work.abort(cause), { discard: true }),
-            Effect.logError("StoreSku burst not committed; state reloads before the next one", cause)
-          )
-        )
-      ))
+        Effect.catchAllCause((cause) => {
+          const error = commitFailure(cause)
+          return burst.length === 1 || !worthSplitting(cause)
+            ? Effect.zipRight(
+              Effect.forEach(burst, (work) => work.abort(error), { discard: true }),
+              Effect.logError(`StoreSku ${storeId}/${skuId}: ${burst.length} message(s) not committed (${error._tag})`, cause)
+            )
+            : Effect.zipRight(
+              settle(burst.slice(0, Math.ceil(burst.length / 2))),
+              settle(burst.slice(Math.ceil(burst.length / 2)))
+            )
+        }),
+        Effect.onInterrupt(() => Effect.forEach(burst, (work) => work.abort(shuttingDown), { discard: true }))
+      )
+    const commitBurst = Effect.flatMap(queue.takeBetween(1, maxBurst), (burst) => settle(Array.from(burst)))
+    // Whatever is still queued when the entity stops is answered, not abandoned.
+    yield* Effect.addFinalizer(() =>
+      Effect.flatMap(queue.takeAll, (left) => Effect.forEach(left, (work) => work.abort(shuttingDown), { discard: true }))
+    )
     yield* Effect.forkScoped(Effect.forever(commitBurst))
 
     const expireDue = submit((s, writes, now) => Either.right(s.expireDue(writes, now)))
@@ -183,9 +209,13 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
       // Reads queue behind writes, so an answer never shows a change that is not yet committed.
       Snapshot: () => submit((s) => Either.right(toSnapshot(s))),
       Ledger: ({ payload }) =>
-        state === undefined ? Effect.fail(notFound(storeId, skuId)) : repo.ledger(storeId, skuId, payload.limit),
+        state === undefined
+          ? Effect.fail(notFound(storeId, skuId))
+          : Effect.catchAllDefect(repo.ledger(storeId, skuId, payload.limit), () => Effect.fail(unavailable)),
       ExpireDue: () => expireDue.pipe(Effect.catchTag("StoreSkuNotFound", () => Effect.succeed(0)))
     })
   }),
-  { concurrency: "unbounded", maxIdleTime: "10 minutes" }
+  // A defect answers its own caller instead of restarting the entity and replaying every
+  // message it held (the replayed poison would defect again, forever).
+  { concurrency: "unbounded", maxIdleTime: "10 minutes", disableFatalDefects: true }
 )
