@@ -11,7 +11,7 @@ import { DomainEvents } from "@qc/entities/DomainEvents"
 import * as Migrations from "@qc/entities/Migrations"
 import { OrderLive } from "@qc/entities/Order"
 import { OrderRepo } from "@qc/entities/OrderRepo"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Either, Layer, Option } from "effect"
 import * as fc from "fast-check"
 import { makeTestDatabase } from "./support/TestDatabase.js"
 
@@ -234,5 +234,30 @@ describe("Order entity", () => {
       expect(yield* repo.claimWebhookEvent("evt_0", "payment.captured")).toBe(false)
       const [stored] = yield* Effect.orDie(sql<{ n: number }>`SELECT count(*)::int AS n FROM webhook_events`)
       expect(stored.n).toBe(12)
+    }))
+
+  it.scoped("orders placed together where some hold text Postgres refuses: those fail alone with InvalidInput, the rest are stored and keep working", () =>
+    Effect.gen(function*() {
+      const { client, sql } = yield* makeOrderFixture
+      const ids = Array.from({ length: 24 }, (_, i) => orderId(5000 + i))
+      const poisoned = (i: number) => i % 5 === 2
+      const results = yield* Effect.forEach(ids, (id, i) =>
+        Effect.flatMap(client(id), (order) =>
+          Effect.either(order.Place({ ...placeCommand(id, `rzp_p${i}`), pincode: poisoned(i) ? "4110\u000045" : "411045" }))), {
+        concurrency: "unbounded"
+      })
+      results.forEach((r, i) => {
+        if (poisoned(i)) expect(Either.isLeft(r) && r.left._tag).toBe("InvalidInput")
+        else expect(Either.isRight(r)).toBe(true)
+      })
+      const [stored] = yield* Effect.orDie(sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`)
+      expect(stored.n).toBe(ids.filter((_, i) => !poisoned(i)).length)
+      // The entities of refused orders are not wedged: they answer, and a clean retry is stored.
+      const refused = ids[2]
+      expect(Option.isNone(yield* (yield* client(refused)).Get())).toBe(true)
+      const retried = yield* (yield* client(refused)).Place(placeCommand(refused, "rzp_retry"))
+      expect(retried.status).toBe("AWAITING_PAYMENT")
+      const moved = yield* (yield* client(ids[0])).Transition({ from: ["AWAITING_PAYMENT"], to: "PAID", reason: null, events: [] })
+      expect(moved).toBe(true)
     }))
 })
