@@ -26,6 +26,7 @@ import { StockWriter } from "@qc/entities/StockWriter"
 import { StoreSkuRepo } from "@qc/entities/StoreSkuRepo"
 import { Clock, Config, Effect, Layer, Option } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
+import { bodyLimits, BodyLimitsFromConfig } from "./BodyLimits.js"
 import { CatalogueApiLive } from "./CatalogueHttp.js"
 import { CustomerAuthLive } from "./CustomerAuth.js"
 import { HealthHttpLive } from "./HealthHttp.js"
@@ -116,8 +117,14 @@ const serverTiming = HttpMiddleware.make((app) =>
   })
 )
 
-/** Serves the API, `/openapi.json` and Swagger UI at `/docs` on whatever HttpServer is provided. */
-export const HttpLive = HttpApiBuilder.serve((app) => HttpMiddleware.logger(serverTiming(app))).pipe(
+/**
+ * Serves the API, `/openapi.json` and Swagger UI at `/docs` on whatever HttpServer is provided.
+ * Bodies are limited and checked before any route sees them (`MAX_BODY_BYTES`,
+ * `MAX_WEBHOOK_BODY_BYTES`).
+ */
+export const HttpLive = Layer.unwrapEffect(Effect.map(Effect.orDie(BodyLimitsFromConfig), (limits) =>
+  HttpApiBuilder.serve((app) => HttpMiddleware.logger(serverTiming(bodyLimits(limits)(app))))
+)).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ApiLive)
