@@ -29,6 +29,7 @@ import { AdminAuthLive } from "./AdminAuth.js"
 import { bodyLimits, BodyLimitsFromConfig } from "./BodyLimits.js"
 import { CatalogueApiLive } from "./CatalogueHttp.js"
 import { CustomerAuthLive } from "./CustomerAuth.js"
+import { InternalErrorBodyLive, ShortDecodeErrorsLive } from "./ErrorResponses.js"
 import { HealthHttpLive } from "./HealthHttp.js"
 import { OrdersApiLive } from "./OrdersHttp.js"
 import { StockHttpLive } from "./StockHttp.js"
@@ -120,11 +121,12 @@ const serverTiming = HttpMiddleware.make((app) =>
 /**
  * Serves the API, `/openapi.json` and Swagger UI at `/docs` on whatever HttpServer is provided.
  * Bodies are limited and checked before any route sees them (`MAX_BODY_BYTES`,
- * `MAX_WEBHOOK_BODY_BYTES`).
+ * `MAX_WEBHOOK_BODY_BYTES`); errors answer short JSON bodies.
  */
 export const HttpLive = Layer.unwrapEffect(Effect.map(Effect.orDie(BodyLimitsFromConfig), (limits) =>
   HttpApiBuilder.serve((app) => HttpMiddleware.logger(serverTiming(bodyLimits(limits)(app))))
 )).pipe(
+  Layer.provide([ShortDecodeErrorsLive, InternalErrorBodyLive]),
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ApiLive)
