@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { evaluate, istMinuteOfDay } from "@qc/entities/PricingChain"
+import { evaluate, istMinuteOfDay, minimumUnitPrice } from "@qc/entities/PricingChain"
 import type { ChainInputs } from "@qc/entities/PricingChain"
 import * as fc from "fast-check"
 
@@ -158,13 +158,35 @@ describe("PricingChain", () => {
     expect(floorOf(100, 10)).toBe(110)
     expect(floorOf(101, 5)).toBe(107)
   })
+
+  it("never under ₹1: a promotion at 0 or 50 paise, a deep markdown of a cheap item, a base price under ₹1", () => {
+    expect(minimumUnitPrice).toBe(100)
+    for (const price of [0, 50, 99]) {
+      const free = evaluate(sku({ promotions: [{ ...promo, price }] }), T0)
+      expect(free).toMatchObject({ price: 100, rule: "vendor_promotion", pricingContext: { ruleId: "p1", inputs: { rulePrice: price, minimumPrice: 100 } } })
+      expect(free.pricingContext.reason).toContain("raised to the minimum price of 100 paise")
+    }
+    expect(evaluate(sku({ promotions: [{ ...promo, price: 100 }] }), T0).pricingContext.inputs).not.toHaveProperty("rulePrice")
+    expect(evaluate(sku({ catalogueBasePrice: 120, markdowns: [{ ...batch, percent: 90 }] }), T0)).toMatchObject({ price: 100, rule: "expiry_markdown" })
+    expect(evaluate(sku({ catalogueBasePrice: 101, timeRules: [evening] }), ist(19))).toMatchObject({ price: 100, rule: "time_of_day" })
+    const tiny = evaluate(sku({ catalogueBasePrice: 40 }), T0)
+    expect(tiny).toMatchObject({ price: 100, rule: "base_price", pricingContext: { inputs: { source: "catalogue", rulePrice: 40 } } })
+    // Parity never matches down to a price it would then have to raise: at a ₹1 base there is nothing to match.
+    const cheap = sku({ catalogueBasePrice: 100, vendorCost: 10, signals: [{ ...signal, price: 60 }] })
+    expect(evaluate(cheap, T0)).toMatchObject({ price: 100, rule: "base_price" })
+    expect(verdict(cheap, T0, "competitor_parity")?.reason).toContain("minimum price 100 is at or above base 100")
+    const parity = evaluate(sku({ catalogueBasePrice: 150, vendorCost: 10, signals: [{ ...signal, price: 60 }] }), T0)
+    expect(parity).toMatchObject({ price: 100, rule: "competitor_parity" })
+    expect(parity.pricingContext.reason).toContain("matched down to the minimum price 100")
+  })
 })
 
 const instant = fc
   .tuple(fc.integer({ min: -288, max: 288 }), fc.constantFrom(0, 0, 1, -1, 59_999))
   .map(([quarter, ms]) => T0 + quarter * 15 * MINUTE + ms)
 const wallTime = (max: number) => fc.integer({ min: 0, max }).map((q) => `${String(Math.floor(q / 4)).padStart(2, "0")}:${String((q % 4) * 15).padStart(2, "0")}`)
-const money = fc.integer({ min: 1, max: 20_000 })
+// From 0: promotions, signals and costs under ₹1 must still price at ₹1 or more.
+const money = fc.oneof(fc.integer({ min: 0, max: 150 }), fc.integer({ min: 1, max: 20_000 }))
 const chainInputs: fc.Arbitrary<ChainInputs> = fc.record({
   catalogueBasePrice: fc.integer({ min: 0, max: 20_000 }),
   vendorCost: fc.option(money, { nil: null }),
@@ -204,6 +226,21 @@ describe("PricingChain properties", () => {
     expect(result.price).toBe(applied[0]?.price)
     expect(result.rule).toBe(applied[0]?.rule)
   }, { fastCheck: { numRuns: 200 } })
+
+  it.prop("no price is under ₹1, only prices under it are raised, and a live promotion at or above it is charged as sent", [chainInputs, instant], ([inputs, at]) => {
+    const result = evaluate(inputs, at)
+    expect(result.price).toBeGreaterThanOrEqual(minimumUnitPrice)
+    for (const v of result.chain.filter((v) => v.matched)) {
+      expect(v.price).toBeGreaterThanOrEqual(minimumUnitPrice)
+      if ("rulePrice" in v.inputs) {
+        expect(v.price).toBe(minimumUnitPrice)
+        expect(Number(v.inputs["rulePrice"])).toBeLessThan(minimumUnitPrice)
+        expect(v.reason).toContain("raised to the minimum price")
+      }
+    }
+    const live = inputs.promotions.filter((p) => p.startsAt <= at && at < p.endsAt).map((p) => p.price)
+    if (live.length > 0) expect(result.price).toBe(Math.max(minimumUnitPrice, Math.min(...live)))
+  }, { fastCheck: { numRuns: 300 } })
 
   it.prop("competitor parity never charges below its floor", [chainInputs, instant], ([inputs, at]) => {
     const parity = evaluate(inputs, at).chain[3]

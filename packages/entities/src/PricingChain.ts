@@ -1,4 +1,5 @@
 import type { Category } from "@qc/domain/Catalogue"
+import { minimumPrice } from "@qc/domain/Money"
 import type { PricingContext } from "@qc/domain/Order"
 import type { PricingRule, RuleVerdict } from "@qc/domain/Pricing"
 
@@ -46,8 +47,16 @@ export const defaultChainSettings: ChainSettings = {
   defaultMinMarginPercent: 5
 }
 
+/**
+ * No rule prices a unit under this (₹1): Razorpay refuses an order below it, so a cheaper
+ * unit (a promotion at 0 paise, a deep markdown of a cheap item) could only fail at checkout.
+ * Promotions under it are refused when they arrive; this keeps rows stored before that rule,
+ * and percentages of small prices, from ever charging less.
+ */
+export const minimumUnitPrice: number = minimumPrice
+
 export interface ChainResult {
-  /** Integer paise, >= 0. */
+  /** Integer paise, >= `minimumUnitPrice`. */
   readonly price: number
   readonly rule: PricingRule
   readonly pricingContext: PricingContext
@@ -207,19 +216,34 @@ const competitorParity = (inputs: ChainInputs, basePrice: number, at: number, se
   const miss = (reason: string): Outcome => ({ verdict: missed("competitor_parity", reason, facts), changes })
   if (lowest.price >= basePrice) return miss(`lowest competitor price ${lowest.price} (${lowest.competitor}) is not below base ${basePrice}`)
   if (floor === null) return miss("vendor cost unknown, so no margin floor can be set")
-  const price = Math.max(lowest.price, floor)
-  if (price >= basePrice) return miss(`margin floor ${floor} is at or above base ${basePrice}`)
+  const price = Math.max(lowest.price, floor, minimumUnitPrice)
+  if (floor >= basePrice) return miss(`margin floor ${floor} is at or above base ${basePrice}`)
+  if (price >= basePrice) return miss(`the minimum price ${minimumUnitPrice} is at or above base ${basePrice}`)
   const reason = price === floor
     ? `${lowest.competitor} sells at ${lowest.price}; matched down to the margin floor ${floor}`
+    : price === minimumUnitPrice && lowest.price < price
+    ? `${lowest.competitor} sells at ${lowest.price}; matched down to the minimum price ${minimumUnitPrice}`
     : `${lowest.competitor} sells at ${lowest.price}; matched`
   return { verdict: matched("competitor_parity", lowest.competitor, price, reason, facts), changes }
 }
 
 const timeSensitiveRules: ReadonlyArray<PricingRule> = ["vendor_promotion", "expiry_markdown", "time_of_day"]
 
+/** A matched verdict under the minimum is raised to it, and says so. */
+const atLeastMinimum = ({ verdict, changes }: Outcome): Outcome =>
+  verdict.price === null || verdict.price >= minimumUnitPrice ? { verdict, changes } : {
+    verdict: {
+      ...verdict,
+      price: minimumUnitPrice,
+      reason: `${verdict.reason}; raised to the minimum price of ${minimumUnitPrice} paise`,
+      inputs: { ...verdict.inputs, rulePrice: verdict.price, minimumPrice: minimumUnitPrice }
+    },
+    changes
+  }
+
 /** Runs the pricing chain at `at` (epoch ms): the first matched rule sets the price. Pure. */
 export const evaluate = (inputs: ChainInputs, at: number, settings: ChainSettings = defaultChainSettings): ChainResult => {
-  const base = basePriceRule(inputs)
+  const base = atLeastMinimum(basePriceRule(inputs))
   const basePrice = base.verdict.price ?? inputs.catalogueBasePrice
   const outcomes = [
     vendorPromotion(inputs.promotions, basePrice, at),
@@ -227,7 +251,7 @@ export const evaluate = (inputs: ChainInputs, at: number, settings: ChainSetting
     timeOfDay(inputs.timeRules, basePrice, at),
     competitorParity(inputs, basePrice, at, settings),
     base
-  ]
+  ].map(atLeastMinimum)
   const appliedAt = outcomes.findIndex((o) => o.verdict.matched)
   const chain = outcomes.map((o, i): RuleVerdict => ({ ...o.verdict, applied: i === appliedAt }))
   const applied = chain[appliedAt]
