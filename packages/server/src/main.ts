@@ -10,7 +10,7 @@ import { Config, Effect, Layer, Redacted } from "effect"
 import { createServer } from "node:http"
 import { AdminKey, AdminKeyFromConfig } from "./AdminAuth.js"
 import { checkoutRunner, databaseReady, HttpLive } from "./App.js"
-import { AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
+import { authSecretConfigured, AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
 import { PaymentsMode, StandInWebhookTarget } from "./PaymentsMode.js"
 
 const port = Config.integer("PORT").pipe(Config.withDefault(8080))
@@ -23,8 +23,12 @@ const Banner = Layer.effectDiscard(
       // Printed on purpose: with no ADMIN_API_KEY configured, this is the only way to learn the key.
       yield* Effect.logWarning(`no ADMIN_API_KEY set; this run's admin key: ${Redacted.value(admin.key)}`)
     }
-    const customer = demoCustomers[0]
-    yield* Effect.logInfo(`demo customer ${customer.id} (${customer.name}) bearer token: ${yield* issueToken(customer.id)}`)
+    // Only for a server that made up its own auth secret (a laptop demo): with AUTH_SECRET set,
+    // a working customer token in the logs would be a credential anyone reading them could use.
+    if (!(yield* authSecretConfigured)) {
+      const customer = demoCustomers[0]
+      yield* Effect.logInfo(`demo customer ${customer.id} (${customer.name}) bearer token: ${yield* issueToken(customer.id)}`)
+    }
   })
 )
 
