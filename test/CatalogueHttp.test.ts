@@ -162,7 +162,7 @@ describe("catalogue, search and pricing over HTTP", () => {
         expect((yield* anonymous.catalog.product({ path: { skuId: item.skuId }, urlParams: { pincode } })).price).toBe(item.price)
         expect(yield* postPromotion(promotion)).toEqual({ status: 201, body: { status: "created", promotionId: "promo-http-1" } })
         expect((yield* postPromotion(promotion)).status).toBe(200)
-        expect((yield* postPromotion({ ...promotion, price: 1 })).status).toBe(409)
+        expect((yield* postPromotion({ ...promotion, price: promotion.price + 1 })).status).toBe(409)
         const invalid = yield* postPromotion({ ...promotion, promotionId: "promo-http-2", skuIds: [] })
         expect(invalid.status).toBe(400)
         expect(JSON.stringify(invalid.body)).toContain("skuIds")

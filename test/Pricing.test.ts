@@ -17,10 +17,11 @@ import { makeTestDatabase } from "./support/TestDatabase.js"
 
 const HOUR = 3_600_000
 /**
- * Epoch millis of day `day` (0 = 1970-01-01) at hh:mm on the Asia/Kolkata wall clock (UTC+05:30).
- * The demo seed runs at TestClock 0, so by day 30 every seeded fresh or dairy batch is past best-before.
+ * Epoch millis of day `day` (0 = 2025-01-01) at hh:mm on the Asia/Kolkata wall clock (UTC+05:30).
+ * The demo seed runs at TestClock 0 (1970), so every seeded fresh or dairy batch is past best-before;
+ * dates sent as input must be in 2000–2100.
  */
-const ist = (hh: number, mm = 0, day = 30) => day * 24 * HOUR + (hh * 60 + mm - 330) * 60_000
+const ist = (hh: number, mm = 0, day = 30) => Date.UTC(2025, 0, 1) + day * 24 * HOUR + (hh * 60 + mm - 330) * 60_000
 const secret = "pricing-test-secret"
 
 const Database = Layer.unwrapScoped(Effect.map(makeTestDatabase, (db) => db.layer))
@@ -226,7 +227,7 @@ describe("pricing chain over the stored rules", () => {
 
         expect((yield* rules.receivePromotion(body, signVendorBody(secret, body))).status).toBe("created")
         expect((yield* rules.receivePromotion(body, signVendorBody(secret, body))).status).toBe("duplicate")
-        const changed = promotionBody({ ...promotion, price: 1 })
+        const changed = promotionBody({ ...promotion, price: base - 199 })
         expect(yield* Effect.flip(rules.receivePromotion(changed, signVendorBody(secret, changed)))).toMatchObject({
           _tag: "PromotionConflict",
           promotionId: "promo-replay"

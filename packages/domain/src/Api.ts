@@ -22,6 +22,7 @@ import {
   DevPaymentsUnavailable,
   IdempotencyKeyReused,
   NotServiceable,
+  OrderBelowMinimum,
   OrderId,
   OrderNotCancellable,
   OrderNotFound,
@@ -39,6 +40,7 @@ import {
   ReservePayload,
   StoreSkuSnapshot
 } from "./StoreSku.js"
+import { safeText } from "./Text.js"
 
 export { AdminAuth, CurrentCustomer, CustomerAuth } from "./Auth.js"
 import { AdminAuth, CustomerAuth } from "./Auth.js"
@@ -155,7 +157,7 @@ export const OrderPage = Schema.Struct({ items: Schema.Array(OrderView), nextCur
 export class OrdersGroup extends HttpApiGroup.make("orders")
   .add(
     HttpApiEndpoint.post("place", "/v1/orders")
-      .setHeaders(Schema.Struct({ "idempotency-key": Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)) }))
+      .setHeaders(Schema.Struct({ "idempotency-key": safeText(128) }))
       .setPayload(PlaceOrderRequest)
       .addSuccess(PlacedOrder, { status: 201 })
       .addError(NotServiceable)
@@ -163,13 +165,15 @@ export class OrdersGroup extends HttpApiGroup.make("orders")
       .addError(CartConflict)
       .addError(IdempotencyKeyReused)
       .addError(PaymentGatewayUnavailable)
+      .addError(OrderBelowMinimum)
       .addError(SkuNotFound)
   )
   .add(HttpApiEndpoint.get("get", "/v1/orders/:orderId").setPath(OrderPath).addSuccess(OrderView).addError(OrderNotFound))
   .add(
     HttpApiEndpoint.get("list", "/v1/orders")
       .setUrlParams(Schema.Struct({
-        cursor: Schema.optional(Schema.String),
+        /** The `nextCursor` of the previous page: an order id. */
+        cursor: Schema.optional(OrderId),
         limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100)))
       }))
       .addSuccess(OrderPage)
@@ -208,7 +212,7 @@ export class OrdersAdminGroup extends HttpApiGroup.make("ordersAdmin")
   )
   .add(
     HttpApiEndpoint.post("pay", "/v1/dev/payments/:razorpayOrderId")
-      .setPath(Schema.Struct({ razorpayOrderId: Schema.String }))
+      .setPath(Schema.Struct({ razorpayOrderId: safeText(64) }))
       .setPayload(Schema.Struct({
         outcome: Schema.Literal("capture", "fail"),
         amount: Schema.optional(Schema.Int.pipe(Schema.positive()))

@@ -1,8 +1,12 @@
 import { Schema } from "effect"
 import { SkuId, StoreId } from "./Ids.js"
-import { Paise } from "./Money.js"
+import { maximumPrice, Paise, PriceInput } from "./Money.js"
+import { safeText } from "./Text.js"
 
-export const Pincode = Schema.String.pipe(Schema.pattern(/^[1-9][0-9]{5}$/), Schema.brand("Pincode"))
+export const Pincode = safeText(6).pipe(
+  Schema.pattern(/^[1-9][0-9]{5}$/, { message: () => "must be a 6-digit Indian pincode" }),
+  Schema.brand("Pincode")
+)
 export type Pincode = typeof Pincode.Type
 
 export const Category = Schema.Literal(
@@ -37,12 +41,15 @@ export class Sku extends Schema.Class<Sku>("Sku")({
 
 /** What an admin sends to create or change a SKU. */
 export const SkuUpsert = Schema.Struct({
-  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)),
-  aliases: Schema.Array(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(60))).pipe(Schema.maxItems(50)),
+  name: safeText(200),
+  aliases: Schema.Array(safeText(60)).pipe(Schema.maxItems(50)),
   category: Category,
-  unit: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(40)),
-  brand: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100)),
-  basePrice: Paise,
-  vendorCost: Schema.optional(Schema.NullOr(Paise))
+  unit: safeText(40),
+  brand: safeText(100),
+  basePrice: PriceInput,
+  /** What the vendor charges us; may be under ₹1 (a toffee), never over the price ceiling. */
+  vendorCost: Schema.optional(Schema.NullOr(
+    Paise.pipe(Schema.lessThanOrEqualTo(maximumPrice, { message: () => `must be at most ${maximumPrice} paise` }))
+  ))
 })
 export type SkuUpsert = typeof SkuUpsert.Type

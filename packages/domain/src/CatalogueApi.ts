@@ -3,6 +3,7 @@ import { Schema } from "effect"
 import { AdminAuth } from "./Auth.js"
 import { BrowseSort, CatalogueItem, CataloguePage, CategorySummary, InvalidCursor, SearchResults } from "./Browse.js"
 import { Category, Pincode, Sku, SkuUpsert } from "./Catalogue.js"
+import { DateTimeInput } from "./DateTimeInput.js"
 import { SkuNotFound, StoreNotFound, Unauthorized } from "./Errors.js"
 import { SkuId, StoreId } from "./Ids.js"
 import { NotServiceable } from "./Order.js"
@@ -12,8 +13,10 @@ import {
   MarkdownPercentInput,
   PriceExplanation,
   PromotionConflict,
-  TimeRuleInput
+  TimeRuleInput,
+  UnknownPromotionTargets
 } from "./Pricing.js"
+import { safeText } from "./Text.js"
 
 const Limit = (max: number) => Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, max)))
 
@@ -26,7 +29,7 @@ export class CatalogGroup extends HttpApiGroup.make("catalog")
         pincode: Pincode,
         category: Schema.optional(Category),
         sort: Schema.optional(BrowseSort),
-        cursor: Schema.optional(Schema.String),
+        cursor: Schema.optional(safeText(1_024)),
         limit: Limit(100)
       }))
       .addSuccess(CataloguePage)
@@ -44,10 +47,7 @@ export class CatalogGroup extends HttpApiGroup.make("catalog")
   .add(
     HttpApiEndpoint.get("search", "/v1/search")
       .setUrlParams(Schema.Struct({
-        q: Schema.Trim.pipe(
-          Schema.minLength(1, { message: () => "q must not be empty" }),
-          Schema.maxLength(100, { message: () => "q must be at most 100 characters" })
-        ),
+        q: Schema.Trim.pipe(Schema.compose(safeText(100))),
         pincode: Pincode,
         limit: Limit(50)
       }))
@@ -94,7 +94,7 @@ export class PricingAdminGroup extends HttpApiGroup.make("pricingAdmin")
   .add(
     HttpApiEndpoint.get("explain", "/v1/admin/prices/:storeId/:skuId")
       .setPath(Schema.Struct({ storeId: StoreId, skuId: SkuId }))
-      .setUrlParams(Schema.Struct({ at: Schema.optional(Schema.DateTimeUtc) }))
+      .setUrlParams(Schema.Struct({ at: Schema.optional(DateTimeInput) }))
       .addSuccess(PriceExplanation)
       .addError(StoreNotFound)
       .addError(SkuNotFound)
@@ -123,6 +123,7 @@ export class VendorWebhooksGroup extends HttpApiGroup.make("vendorWebhooks")
       .addSuccess(Schema.Struct({ status: Schema.Literal("created", "duplicate"), promotionId: Schema.String }))
       .addError(Unauthorized)
       .addError(InvalidPromotion)
+      .addError(UnknownPromotionTargets)
       .addError(PromotionConflict)
   )
   .annotate(OpenApi.Title, "Vendor webhooks")

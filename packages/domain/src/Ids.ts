@@ -1,7 +1,5 @@
 import { Schema } from "effect"
-
-const slug = (max: number) =>
-  Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/), Schema.minLength(1), Schema.maxLength(max))
+import { identifier as slug } from "./Text.js"
 
 /** A dark store, e.g. `pune-baner`. */
 export const StoreId = slug(64).pipe(Schema.brand("StoreId"))

@@ -3,16 +3,16 @@ import { Schema } from "effect"
 import { Pincode } from "./Catalogue.js"
 import { SkuId, StoreId } from "./Ids.js"
 import { Paise } from "./Money.js"
+import { identifier, safeText } from "./Text.js"
 
-export const CustomerId = Schema.String.pipe(
-  Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/),
-  Schema.maxLength(64),
-  Schema.brand("CustomerId")
-)
+export const CustomerId = identifier(64).pipe(Schema.brand("CustomerId"))
 export type CustomerId = typeof CustomerId.Type
 
 /** `ord_` + a digest of (customer, Idempotency-Key): a retried POST lands on the same order. */
-export const OrderId = Schema.String.pipe(Schema.pattern(/^ord_[a-z0-9]{20}$/), Schema.brand("OrderId"))
+export const OrderId = safeText(24).pipe(
+  Schema.pattern(/^ord_[a-z0-9]{20}$/, { message: () => "must be an order id: ord_ and 20 lowercase letters or digits" }),
+  Schema.brand("OrderId")
+)
 export type OrderId = typeof OrderId.Type
 
 export const OrderStatus = Schema.Literal("AWAITING_PAYMENT", "PAID", "CONFIRMED", "FAILED", "CANCELLED")
@@ -158,6 +158,16 @@ export class PaymentGatewayUnavailable extends Schema.TaggedError<PaymentGateway
   "PaymentGatewayUnavailable",
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 503 })
+) {}
+
+/**
+ * The order total is under the least the payment gateway accepts (Razorpay: ₹1); nothing
+ * was reserved. Unit prices never go below ₹1, so this is a guard, not an expected answer.
+ */
+export class OrderBelowMinimum extends Schema.TaggedError<OrderBelowMinimum>()(
+  "OrderBelowMinimum",
+  { total: Schema.Int, minimum: Schema.Int },
+  HttpApiSchema.annotations({ status: 422 })
 ) {}
 
 /** `/v1/dev/payments` only exists while the local Razorpay stand-in is in use. */

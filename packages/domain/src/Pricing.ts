@@ -1,8 +1,10 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { Category } from "./Catalogue.js"
+import { DateTimeInput } from "./DateTimeInput.js"
 import { SkuId, StoreId } from "./Ids.js"
-import { Paise } from "./Money.js"
+import { Paise, PriceInput } from "./Money.js"
+import { identifier, safeText } from "./Text.js"
 
 /** The pricing chain, highest priority first: the first rule that matches sets the price. */
 export const PricingRule = Schema.Literal(
@@ -14,11 +16,7 @@ export const PricingRule = Schema.Literal(
 )
 export type PricingRule = typeof PricingRule.Type
 
-export const PromotionId = Schema.String.pipe(
-  Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/),
-  Schema.maxLength(64),
-  Schema.brand("PromotionId")
-)
+export const PromotionId = identifier(64).pipe(Schema.brand("PromotionId"))
 export type PromotionId = typeof PromotionId.Type
 
 /** `HH:MM` on the Asia/Kolkata wall clock; `24:00` only as a window's end. */
@@ -28,21 +26,25 @@ export const WallClockTime = Schema.String.pipe(
 
 const Percent = Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThan(100))
 
-/** A vendor's time-bounded price, as its webhook sends it. Idempotent on `promotionId`. */
+/**
+ * A vendor's time-bounded price, as its webhook sends it. Idempotent on `promotionId`.
+ * Every store and SKU it names must exist (else 422 UnknownPromotionTargets), and its price
+ * is at least ₹1 (`minimumPrice`): a "free" unit cannot be paid for.
+ */
 export class VendorPromotion extends Schema.Class<VendorPromotion>("VendorPromotion")({
   promotionId: PromotionId,
-  vendor: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100)),
+  vendor: safeText(100),
   /** `null`: every store. */
   storeIds: Schema.NullOr(Schema.Array(StoreId).pipe(Schema.minItems(1), Schema.maxItems(500))),
   skuIds: Schema.Array(SkuId).pipe(Schema.minItems(1), Schema.maxItems(1000)),
-  price: Paise,
-  startsAt: Schema.DateTimeUtc,
-  endsAt: Schema.DateTimeUtc
+  price: PriceInput,
+  startsAt: DateTimeInput,
+  endsAt: DateTimeInput
 }) {}
 
 /** A per-category discount window on the IST wall clock, e.g. fresh produce −20% from 18:00. */
 export const TimeRuleInput = Schema.Struct({
-  ruleId: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/), Schema.maxLength(64)),
+  ruleId: identifier(64),
   category: Category,
   /** Inclusive. */
   from: WallClockTime,
@@ -71,9 +73,9 @@ export type MarkdownPercentInput = typeof MarkdownPercentInput.Type
 
 export const CompetitorSignal = Schema.Struct({
   skuId: SkuId,
-  competitor: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(64)),
-  price: Paise,
-  observedAt: Schema.DateTimeUtc
+  competitor: safeText(64),
+  price: PriceInput,
+  observedAt: DateTimeInput
 })
 export type CompetitorSignal = typeof CompetitorSignal.Type
 
@@ -115,4 +117,16 @@ export class InvalidPromotion extends Schema.TaggedError<InvalidPromotion>()(
   "InvalidPromotion",
   { message: Schema.String, issues: Schema.Array(Schema.Struct({ path: Schema.Array(Schema.String), message: Schema.String })) },
   HttpApiSchema.annotations({ status: 400 })
+) {}
+
+/** The promotion names stores or SKUs we do not have; nothing was stored. */
+export class UnknownPromotionTargets extends Schema.TaggedError<UnknownPromotionTargets>()(
+  "UnknownPromotionTargets",
+  {
+    promotionId: Schema.String,
+    message: Schema.String,
+    unknownStoreIds: Schema.Array(Schema.String),
+    unknownSkuIds: Schema.Array(Schema.String)
+  },
+  HttpApiSchema.annotations({ status: 422 })
 ) {}

@@ -1,5 +1,7 @@
 import { Schema } from "effect"
+import { DateTimeInput } from "./DateTimeInput.js"
 import { AdjustmentId, ReceiptId, ReservationId, SkuId, StoreId } from "./Ids.js"
+import { safeText } from "./Text.js"
 
 /** Whole units; a quantity of zero or a fraction is a client mistake. */
 export const Quantity = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(100_000))
@@ -70,8 +72,8 @@ export const ReservePayload = Schema.Struct({
 export const ReceivePayload = Schema.Struct({
   receiptId: ReceiptId,
   qty: Quantity,
-  lot: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(64)),
-  bestBefore: Schema.DateTimeUtc
+  lot: safeText(64),
+  bestBefore: DateTimeInput
 })
 
 export const AdjustPayload = Schema.Struct({

@@ -2,11 +2,13 @@ import type { InvalidInput, SkuNotFound } from "@qc/domain/Errors"
 import { ServiceUnavailable } from "@qc/domain/Errors"
 import { ReservationId, SkuId, storeSkuEntityId } from "@qc/domain/Ids"
 import type { StoreId } from "@qc/domain/Ids"
+import { minimumPrice } from "@qc/domain/Money"
 import type { Paise } from "@qc/domain/Money"
 import {
   CartConflict,
   IdempotencyKeyReused,
   NotServiceable,
+  OrderBelowMinimum,
   OrderId,
   PaymentGatewayUnavailable,
   PlacedOrder,
@@ -126,6 +128,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       | CartConflict
       | IdempotencyKeyReused
       | PaymentGatewayUnavailable
+      | OrderBelowMinimum
       | SkuNotFound
       | InvalidInput
       | ServiceUnavailable
@@ -168,6 +171,8 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       })
       const total = lines.reduce((sum, l) => sum + l.unitPrice * l.qty, 0) as Paise
       const publicLines = lines.map(({ lineNo: _, reservationId: __, ...line }) => line)
+      // The gateway would refuse it (a 503 to the customer after reserving): say why, reserve nothing.
+      if (total < minimumPrice) return yield* Effect.fail(new OrderBelowMinimum({ total, minimum: minimumPrice }))
       if (request.expectedTotal !== undefined && request.expectedTotal !== total) {
         return yield* Effect.fail(new PriceChanged({ expectedTotal: request.expectedTotal, total, lines: publicLines }))
       }

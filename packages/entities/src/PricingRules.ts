@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Unauthorized } from "@qc/domain/Errors"
 import type { CategoryMarginInput, MarkdownPercentInput, TimeRuleInput } from "@qc/domain/Pricing"
-import { InvalidPromotion, PromotionConflict, VendorPromotion } from "@qc/domain/Pricing"
+import { InvalidPromotion, PromotionConflict, UnknownPromotionTargets, VendorPromotion } from "@qc/domain/Pricing"
 import { Clock, Config, Context, DateTime, Effect, Either, Layer, Option, ParseResult, Redacted, Schema } from "effect"
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import { CatalogueRepo } from "./CatalogueRepo.js"
@@ -81,7 +81,7 @@ export class PricingRules extends Effect.Service<PricingRules>()("PricingRules",
     const receivePromotion = Effect.fn("PricingRules.receivePromotion")(function*(
       body: Uint8Array,
       signature: string | undefined
-    ): Effect.fn.Return<PromotionResult, Unauthorized | InvalidPromotion | PromotionConflict> {
+    ): Effect.fn.Return<PromotionResult, Unauthorized | InvalidPromotion | UnknownPromotionTargets | PromotionConflict> {
       if (!verify(body, signature)) return yield* Effect.fail(new Unauthorized({ message: "bad x-vendor-signature" }))
       const decoded = decodePromotion(new TextDecoder().decode(body))
       if (Either.isLeft(decoded)) {
@@ -96,6 +96,16 @@ export class PricingRules extends Effect.Service<PricingRules>()("PricingRules",
         return yield* Effect.fail(new InvalidPromotion({
           message: "endsAt must be after startsAt",
           issues: [{ path: ["endsAt"], message: "must be after startsAt" }]
+        }))
+      }
+      const unknownStoreIds = [...new Set(promotion.storeIds ?? [])].filter((id) => Option.isNone(catalogue.store(id)))
+      const unknownSkuIds = [...new Set(promotion.skuIds)].filter((id) => Option.isNone(catalogue.sku(id)))
+      if (unknownStoreIds.length > 0 || unknownSkuIds.length > 0) {
+        return yield* Effect.fail(new UnknownPromotionTargets({
+          promotionId: promotion.promotionId,
+          message: "the promotion names stores or SKUs we do not have; nothing was stored",
+          unknownStoreIds,
+          unknownSkuIds
         }))
       }
       const digest = createHash("sha256").update(Schema.encodeSync(Schema.parseJson(VendorPromotion))(promotion)).digest("hex")

@@ -82,6 +82,14 @@ export const VendorWebhooksHttpLive = HttpApiBuilder.group(Api, "vendorWebhooks"
         Effect.catchTags({
           Unauthorized: (e) => HttpServerResponse.json({ _tag: e._tag, message: e.message }, { status: 401 }),
           InvalidPromotion: (e) => HttpServerResponse.json({ _tag: e._tag, message: e.message, issues: e.issues }, { status: 400 }),
+          UnknownPromotionTargets: (e) =>
+            HttpServerResponse.json({
+              _tag: e._tag,
+              promotionId: e.promotionId,
+              message: e.message,
+              unknownStoreIds: e.unknownStoreIds,
+              unknownSkuIds: e.unknownSkuIds
+            }, { status: 422 }),
           PromotionConflict: (e) => HttpServerResponse.json({ _tag: e._tag, promotionId: e.promotionId, message: e.message }, { status: 409 })
         }),
         Effect.orDie
