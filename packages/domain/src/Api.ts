@@ -19,6 +19,8 @@ import { ReservationId, SkuId, StoreId } from "./Ids.js"
 import {
   AdminOrderView,
   CartConflict,
+  DevPaymentOrderUnknown,
+  DevPaymentRefused,
   DevPaymentsUnavailable,
   IdempotencyKeyReused,
   NotServiceable,
@@ -219,6 +221,8 @@ export class OrdersAdminGroup extends HttpApiGroup.make("ordersAdmin")
       }))
       .addSuccess(Schema.Struct({ paymentId: Schema.String, status: Schema.String, amount: Schema.Int }))
       .addError(DevPaymentsUnavailable)
+      .addError(DevPaymentOrderUnknown)
+      .addError(DevPaymentRefused)
   )
   .middleware(AdminAuth)
   .annotate(OpenApi.Title, "Orders admin")

@@ -176,3 +176,27 @@ export class DevPaymentsUnavailable extends Schema.TaggedError<DevPaymentsUnavai
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
 ) {}
+
+/** Razorpay's answer for an id it does not have. */
+export const unknownIdDescription = "The id provided does not exist"
+
+/** The stand-in knows no Razorpay order with this id; answered as Razorpay answers (no `_tag`). */
+export class DevPaymentOrderUnknown extends Schema.Class<DevPaymentOrderUnknown>("DevPaymentOrderUnknown")(
+  { error: Schema.Struct({ code: Schema.Literal("BAD_REQUEST_ERROR"), description: Schema.Literal(unknownIdDescription) }) },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+/**
+ * The stand-in refused the payment (the order is already paid, or the amount is not one);
+ * Razorpay's error shape. Its description is never the unknown-id one: the two answers have
+ * the same shape, and the API encodes an error with the first schema that accepts it.
+ */
+export class DevPaymentRefused extends Schema.Class<DevPaymentRefused>("DevPaymentRefused")(
+  {
+    error: Schema.Struct({
+      code: Schema.Literal("BAD_REQUEST_ERROR"),
+      description: Schema.String.pipe(Schema.filter((d) => d !== unknownIdDescription))
+    })
+  },
+  HttpApiSchema.annotations({ status: 400 })
+) {}

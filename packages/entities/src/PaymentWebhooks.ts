@@ -1,37 +1,50 @@
 import { DurableDeferred } from "@effect/workflow"
 import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import { Unauthorized } from "@qc/domain/Errors"
-import { Effect, Exit, Option, Schema } from "effect"
+import { Effect, Either, Exit, Option, ParseResult, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { OrderEntity } from "@qc/domain/OrderEntity"
+import { safeText } from "@qc/domain/Text"
 import { OrderRepo } from "./OrderRepo.js"
 import { DecisionSignal, OrderSaga, refundOfCapture } from "./OrderSaga.js"
 import type { PaymentOutcome } from "./OrderSaga.js"
 import { Payments } from "./Payments.js"
 
+/** Whole paise, more than none: Razorpay never reports a payment or refund of nothing, or of less. */
+const Amount = Schema.Int.pipe(Schema.positive({ message: () => "must be a positive number of paise" }))
+const GatewayId = safeText(64)
+const Word = safeText(32)
+
 const PaymentEntity = Schema.Struct({
-  id: Schema.String,
-  order_id: Schema.String,
-  amount: Schema.Int,
-  currency: Schema.String,
-  status: Schema.String,
-  method: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
+  id: GatewayId,
+  order_id: GatewayId,
+  amount: Amount,
+  currency: Word,
+  status: Word,
+  method: Schema.optionalWith(Schema.NullOr(Word), { default: () => null })
 })
 
 const RefundEntity = Schema.Struct({
-  id: Schema.String,
-  payment_id: Schema.String,
-  amount: Schema.Int,
-  status: Schema.String
+  id: GatewayId,
+  payment_id: GatewayId,
+  amount: Amount,
+  status: Word
 })
 
 const WebhookEvent = Schema.parseJson(Schema.Struct({
-  event: Schema.String,
+  event: safeText(64),
   payload: Schema.Struct({
     payment: Schema.optional(Schema.Struct({ entity: PaymentEntity })),
     refund: Schema.optional(Schema.Struct({ entity: RefundEntity }))
   })
 }))
+
+const decodeEvent = Schema.decodeUnknownEither(WebhookEvent)
+
+/** What was wrong with a body, for the log: a few issues, each cut short (no whole values). */
+const describeIssues = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 5)
+    .map((i) => `${i.path.join(".")}: ${i.message.slice(0, 120)}`).join("; ")
 
 export type WebhookResult = "processed" | "duplicate" | "ignored"
 
@@ -73,8 +86,23 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
           (current.status === "FAILED" || current.status === "CANCELLED" || (current.paymentId !== null && current.paymentId !== p.id))
         if (lateCapture) {
           const reason = current.status === "FAILED" || current.status === "CANCELLED" ? "captured_after_order_ended" : "duplicate_payment"
-          const refund = yield* payments.refund(refundOfCapture(current.orderId, p.id, p.amount))
-          yield* entity.RecordRefund({ refundId: refund.id, paymentId: p.id, amount: refund.amount, status: refund.status, reason })
+          const refund = yield* Effect.either(payments.refund(refundOfCapture(current.orderId, p.id, p.amount)))
+          if (Either.isLeft(refund)) {
+            // A glitch fails the webhook so Razorpay's retry refunds. A refusal (the gateway does
+            // not know the payment, or it is refunded already) will not change on a retry: a person looks.
+            if (refund.left.retryable) return yield* Effect.fail(refund.left)
+            const detail = `${reason}: refund of ${p.id} (${p.amount} paise) refused: ${refund.left.message}`
+            yield* Effect.logWarning(`payment webhook: ${detail}`).pipe(Effect.annotateLogs({ orderId: current.orderId }))
+            yield* entity.OpenTicket({ reason: "refund_refused", detail })
+            return "processed" as const
+          }
+          yield* entity.RecordRefund({
+            refundId: refund.right.id,
+            paymentId: p.id,
+            amount: refund.right.amount,
+            status: refund.right.status,
+            reason
+          })
         }
         return "processed" as const
       })
@@ -102,10 +130,17 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
         return yield* Effect.fail(new Unauthorized({ message: "bad or missing x-razorpay-signature" }))
       }
       const text = new TextDecoder().decode(rawBody)
-      const parsed = Schema.decodeUnknownOption(WebhookEvent)(text)
-      if (Option.isNone(parsed)) return "ignored" as const
-      const { event, payload } = parsed.value
       const eventId = headers.eventId ?? createHash("sha256").update(rawBody).digest("hex")
+      const parsed = decodeEvent(text)
+      if (Either.isLeft(parsed)) {
+        // Signed, yet not an event we can act on (an amount of zero, text Postgres cannot store):
+        // nothing is stored and Razorpay gets a 2xx, since redelivering the same body changes nothing.
+        yield* Effect.logWarning(`payment webhook ignored: ${describeIssues(parsed.left)}`).pipe(
+          Effect.annotateLogs({ eventId: eventId.slice(0, 64) })
+        )
+        return "ignored" as const
+      }
+      const { event, payload } = parsed.right
       if (!(yield* orders.claimWebhookEvent(eventId, event))) return "duplicate" as const
       const act = event.startsWith("payment.") && payload.payment
         ? onPayment(event, payload.payment.entity)

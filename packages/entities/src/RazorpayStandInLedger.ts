@@ -5,7 +5,11 @@ import type { WebhookEvent } from "./RazorpayStandInWebhooks.js"
 
 /** The stand-in's in-memory Razorpay account: orders, payments, refunds, in Razorpay's JSON shapes. */
 
-export class StandInError extends Data.TaggedError("StandInError")<{ readonly message: string }> {}
+export class StandInError extends Data.TaggedError("StandInError")<{
+  readonly message: string
+  /** The order named does not exist: Razorpay's "The id provided does not exist". */
+  readonly unknownId?: boolean
+}> {}
 
 export interface PayOptions {
   readonly outcome: "capture" | "fail"
@@ -260,7 +264,7 @@ export const makeLedger = (options: {
     Effect.gen(function*() {
       const createdAt = yield* nowSeconds
       const order = orders.get(orderId)
-      if (order === undefined) return yield* new StandInError({ message: `no order ${orderId}` })
+      if (order === undefined) return yield* new StandInError({ message: `no order ${orderId}`, unknownId: true })
       if (order.status === "paid") return yield* new StandInError({ message: `order ${orderId} is already paid` })
       const amount = options.amount ?? order.amount
       if (!Number.isInteger(amount) || amount <= 0) {

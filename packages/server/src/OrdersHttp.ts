@@ -1,6 +1,13 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Api, CurrentCustomer } from "@qc/domain/Api"
-import { DevPaymentsUnavailable, OrderNotCancellable, OrderNotFound } from "@qc/domain/Order"
+import {
+  DevPaymentOrderUnknown,
+  DevPaymentRefused,
+  DevPaymentsUnavailable,
+  OrderNotCancellable,
+  OrderNotFound,
+  unknownIdDescription
+} from "@qc/domain/Order"
 import { OrderEntity } from "@qc/domain/OrderEntity"
 import { DomainEvents } from "@qc/entities/DomainEvents"
 import { OrderPlacement } from "@qc/entities/OrderPlacement"
@@ -73,7 +80,12 @@ export const OrdersAdminHttpLive = HttpApiBuilder.group(Api, "ordersAdmin", (han
           onSome: (s) =>
             s.pay(path.razorpayOrderId, { outcome: payload.outcome, ...(payload.amount ? { amount: payload.amount } : {}) }).pipe(
               Effect.map((p) => ({ paymentId: p.id, status: p.status, amount: p.amount })),
-              Effect.mapError((e) => new DevPaymentsUnavailable({ message: String(e) }))
+              // Answered as Razorpay answers, without our own error classes in the body.
+              Effect.mapError((e) =>
+                e.unknownId === true
+                  ? new DevPaymentOrderUnknown({ error: { code: "BAD_REQUEST_ERROR", description: unknownIdDescription } })
+                  : new DevPaymentRefused({ error: { code: "BAD_REQUEST_ERROR", description: e.message } })
+              )
             )
         }))
   }))
