@@ -56,15 +56,17 @@ describe("poison isolation", () => {
         const results = yield* Effect.forEach(ops, (o) => {
           const id = `op-${n++}`
           const [storeId, skuId] = keys[o.key]
-          return Effect.flatMap(client(storeId, skuId), (sku) =>
-            o.kind === "receive"
-              ? Effect.either(sku.Receive({
+          return Effect.flatMap(client(storeId, skuId), (sku) => {
+            const attempt: Effect.Effect<unknown, { readonly _tag: string }> = o.kind === "receive"
+              ? sku.Receive({
                 receiptId: ReceiptId.make(id),
                 qty: o.qty,
                 lot: o.poison ?? `lot-${o.key}`,
                 bestBefore: DateTime.unsafeMake("2030-01-01T00:00:00Z")
-              }))
-              : Effect.either(sku.Reserve({ reservationId: ReservationId.make(id), qty: o.qty, ttlSeconds: 600 })))
+              })
+              : sku.Reserve({ reservationId: ReservationId.make(id), qty: o.qty, ttlSeconds: 600 })
+            return Effect.either(attempt)
+          })
         }, { concurrency: "unbounded" })
         ops.forEach((o, i) => {
           const r = results[i]
