@@ -72,10 +72,10 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
         let best: { storeId: StoreId; available: number } | undefined
         for (const store of stores) {
           const available = yield* snapshot(store.id, skuId)
-          if (available >= qty) return store.id
+          if (available >= qty) return { storeId: store.id, available }
           if (available >= 0 && (best === undefined || available > best.available)) best = { storeId: store.id, available }
         }
-        return best?.storeId ?? stores[0].id
+        return best ?? { storeId: stores[0].id, available: 0 }
       })
 
     const releaseAll = (lines: ReadonlyArray<StoredOrderLine>) =>
@@ -146,9 +146,10 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       const stores = catalogue.storesForPincode(request.pincode)
       if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
       const now = yield* Clock.currentTimeMillis
-      const routed = yield* Effect.forEach(request.items, (item) => route(stores, item.skuId, item.qty), { concurrency: 8 }).pipe(
+      const routes = yield* Effect.forEach(request.items, (item) => route(stores, item.skuId, item.qty), { concurrency: 8 }).pipe(
         Effect.withSpan("checkout.route")
       )
+      const routed = routes.map((r) => r.storeId)
       // One chain evaluation per store for all its lines (two queries), fresh from the rules.
       const byStore = new Map<StoreId, Array<SkuId>>()
       request.items.forEach((item, i) => byStore.set(routed[i], [...(byStore.get(routed[i]) ?? []), item.skuId]))
@@ -177,6 +178,12 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
         return yield* Effect.fail(new PriceChanged({ expectedTotal: request.expectedTotal, total, lines: publicLines }))
       }
 
+      // Short already when routed: answer without reserving (and releasing) anything. A line
+      // taken by someone else since is still caught by the all-or-nothing reservation below.
+      const short = request.items.flatMap((item, i) =>
+        routes[i].available < item.qty ? [{ skuId: item.skuId, requested: item.qty, available: routes[i].available }] : []
+      )
+      if (short.length > 0) return yield* Effect.fail(new CartConflict({ lines: short }))
       yield* reserveAll(lines).pipe(
         Effect.withSpan("checkout.reserve"),
         Effect.catchIf((e) => e === "reused", () => Effect.fail(new IdempotencyKeyReused({ idempotencyKey })))

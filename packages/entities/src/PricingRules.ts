@@ -58,16 +58,18 @@ export class PricingRules extends Effect.Service<PricingRules>()("PricingRules",
     /** Commit the change and its event, then drop the cached prices it affects. */
     const change = <A, E, R>(
       write: Effect.Effect<A, E, R>,
-      event: (a: A) => { readonly scope: string; readonly payload: Record<string, unknown> },
+      /** The event the change announces; null when it changed nothing (e.g. a replayed promotion). */
+      event: (a: A) => { readonly scope: string; readonly payload: Record<string, unknown> } | null,
       invalidation: (a: A) => Invalidation | null
     ) =>
       Effect.gen(function*() {
         const a = yield* sql.withTransaction(Effect.tap(write, (a) => {
           const e = event(a)
-          return events.publish([{ type: "pricing.updated", aggregateId: e.scope, payload: e.payload }])
+          return e === null ? Effect.void : events.publish([{ type: "pricing.updated", aggregateId: e.scope, payload: e.payload }])
         }))
         const target = invalidation(a)
-        if (target) yield* cache.invalidate(target, event(a).scope)
+        const e = event(a)
+        if (target && e !== null) yield* cache.invalidate(target, e.scope)
         return a
       }).pipe(Effect.catchTag("SqlError", Effect.die))
 
@@ -111,7 +113,7 @@ export class PricingRules extends Effect.Service<PricingRules>()("PricingRules",
       const digest = createHash("sha256").update(Schema.encodeSync(Schema.parseJson(VendorPromotion))(promotion)).digest("hex")
       const created = yield* change(
         repo.insertPromotion(promotion, digest),
-        () => ({
+        (created) => !created ? null : ({
           scope: `promotion:${promotion.promotionId}`,
           payload: { rule: "vendor_promotion", promotionId: promotion.promotionId, skus: promotion.skuIds.length }
         }),

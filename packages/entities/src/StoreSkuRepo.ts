@@ -249,7 +249,8 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
                                ${ledger.map(([, l]) => l.note)}::text[], ${ledger.map(([, l]) => l.detail)}::text[],
                                ${ledger.map(([, l]) => iso(l.at))}::timestamptz[])`
       }
-      yield* events.publish(bursts.map((b) => ({
+      // A burst that only recorded a refusal (a Reserve that found too little) moved no stock: no event.
+      yield* events.publish(bursts.filter((b) => b.ledger.length > 0).map((b) => ({
         type: "inventory.updated",
         aggregateId: `${b.storeId}/${b.skuId}`,
         payload: {

@@ -105,10 +105,31 @@ const receive = (source: IncomingMessage, limit: number) =>
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
+/** No request of ours nests deeper than a few levels; error formatting recurses over the value. */
+const maxJsonDepth = 32
+
+/** Deepest bracket nesting of a JSON text, strings skipped; stops counting past the limit. */
+const jsonDepth = (text: string): number => {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length && deepest <= maxJsonDepth; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) deepest = Math.max(deepest, ++depth)
+    else if (c === 93 || c === 125) depth--
+  }
+  return deepest
+}
+
 const parseJson = (bytes: Uint8Array): Option.Option<unknown> => {
   if (bytes.length === 0) return Option.some(null)
   try {
-    return Option.some(JSON.parse(utf8.decode(bytes)))
+    const text = utf8.decode(bytes)
+    return jsonDepth(text) > maxJsonDepth ? Option.none() : Option.some(JSON.parse(text))
   } catch {
     return Option.none()
   }
@@ -165,7 +186,7 @@ export const bodyLimits = (limits: BodyLimits) =>
       const json = parseJson(received.bytes)
       if (Option.isNone(json)) {
         return HttpServerResponse.unsafeJson(
-          { _tag: "HttpApiDecodeError", issues: [], message: "request body is not valid JSON" },
+          { _tag: "HttpApiDecodeError", issues: [], message: `request body is not valid JSON (or nests deeper than ${maxJsonDepth} levels)` },
           { status: 400 }
         )
       }
