@@ -1,7 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import { SqlClient as Sql } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import * as PgliteClient from "@qc/entities/PgliteClient"
+import * as PgliteClient from "@qc/entities/platform/PgliteClient"
 import { Effect, Layer, Redacted } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -10,10 +10,10 @@
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
-import { CompetitorPricesDemo } from "@qc/entities/CompetitorPrices"
-import { PriceCache, PriceCacheMemory, PriceCacheRedis } from "@qc/entities/PriceCache"
-import { PriceResolver } from "@qc/entities/PriceResolver"
-import { PricingRules, VendorWebhookSecret } from "@qc/entities/PricingRules"
+import { CompetitorPricesDemo } from "@qc/entities/pricing/CompetitorPrices"
+import { PriceCache, PriceCacheMemory, PriceCacheRedis } from "@qc/entities/pricing/PriceCache"
+import { PriceResolver } from "@qc/entities/pricing/PriceResolver"
+import { PricingRuleStore, VendorWebhookSecret } from "@qc/entities/pricing/PricingRuleStore"
 import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, databaseReady, HttpLive } from "@qc/server/App"
 import { AuthSecret } from "@qc/server/CustomerAuth"
@@ -69,7 +69,7 @@ const runOn = (database: "pglite" | "postgres", sqlLayer: Layer.Layer<SqlClient.
       const port = server.address._tag === "TcpAddress" ? server.address.port : 0
       const base = `http://127.0.0.1:${port}`
       // Prices as a running server has them: markdowns and competitor signals in place.
-      const rules = yield* PricingRules
+      const rules = yield* PricingRuleStore
       yield* rules.recomputeMarkdowns()
       yield* rules.refreshCompetitorPrices()
       yield* load(base, 3000, 7) // warm-up: JIT and price cache

@@ -1,6 +1,6 @@
-import { Pincode } from "@qc/domain/Catalogue"
+import { Pincode } from "@qc/domain/catalogue/Catalogue"
 import { ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
-import { signVendorBody } from "@qc/entities/PricingRules"
+import { signVendorBody } from "@qc/entities/pricing/PricingRuleStore"
 import { issueToken } from "@qc/server/CustomerAuth"
 import { Effect, Schedule } from "effect"
 import fc from "fast-check"

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { PaymentsLive } from "@qc/entities/PaymentsLive"
-import * as StandIn from "@qc/entities/RazorpayStandIn"
+import { PaymentsLive } from "@qc/entities/payments/PaymentsLive"
+import * as StandIn from "@qc/entities/payments/standin/RazorpayStandIn"
 import { Effect, Layer, Redacted } from "effect"
 import type { JsonSchema } from "./FuzzSchema.js"
 import type { Sendable } from "./FuzzRequests.js"

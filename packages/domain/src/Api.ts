@@ -1,7 +1,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { CatalogAdminGroup, CatalogGroup, PricingAdminGroup, VendorWebhooksGroup } from "./CatalogueApi.js"
-import { Sku, Store } from "./Catalogue.js"
+import { CatalogAdminGroup, CatalogGroup, PricingAdminGroup, VendorWebhooksGroup } from "./catalogue/CatalogueApi.js"
+import { Sku, Store } from "./catalogue/Catalogue.js"
 import {
   InsufficientStock,
   InvalidInput,
@@ -33,7 +33,7 @@ import {
   PlacedOrder,
   PlaceOrderRequest,
   PriceChanged
-} from "./Order.js"
+} from "./orders/Order.js"
 import {
   AdjustPayload,
   LedgerEntry,
@@ -41,7 +41,7 @@ import {
   Reservation,
   ReservePayload,
   StoreSkuSnapshot
-} from "./StoreSku.js"
+} from "./stock/StoreSku.js"
 import { safeText } from "./Text.js"
 
 export { AdminAuth, CurrentCustomer, CustomerAuth } from "./Auth.js"

@@ -1,7 +1,7 @@
 import { HttpApiMiddleware, HttpApiSecurity } from "@effect/platform"
 import { Context } from "effect"
 import { Unauthorized } from "./Errors.js"
-import type { CustomerId } from "./Order.js"
+import type { CustomerId } from "./orders/Order.js"
 
 /** The customer a bearer token was issued to (`sub` of an HS256 JWT). */
 export class CurrentCustomer extends Context.Tag("CurrentCustomer")<CurrentCustomer, CustomerId>() {}

@@ -1,13 +1,13 @@
 import { ClusterCron } from "@effect/cluster"
-import { DomainEvents } from "@qc/entities/DomainEvents"
-import { PricingRules } from "@qc/entities/PricingRules"
+import { DomainEvents } from "@qc/entities/platform/DomainEvents"
+import { PricingRuleStore } from "@qc/entities/pricing/PricingRuleStore"
 import { Cron, Effect, Layer } from "effect"
 
 /** Every 30 minutes, once per cluster: the competitor feed into `competitor_prices`. */
 export const CompetitorPricesCron = ClusterCron.make({
   name: "competitor-prices",
   cron: Cron.unsafeParse("*/30 * * * *", "UTC"),
-  execute: Effect.flatMap(PricingRules, (rules) => rules.refreshCompetitorPrices()).pipe(
+  execute: Effect.flatMap(PricingRuleStore, (rules) => rules.refreshCompetitorPrices()).pipe(
     Effect.tap((n) => Effect.logInfo(`competitor prices refreshed: ${n} signal(s)`))
   )
 })
@@ -16,7 +16,7 @@ export const CompetitorPricesCron = ClusterCron.make({
 export const ExpiryMarkdownsCron = ClusterCron.make({
   name: "expiry-markdowns",
   cron: Cron.unsafeParse("30 0 * * *", "Asia/Kolkata"),
-  execute: Effect.flatMap(PricingRules, (rules) => rules.recomputeMarkdowns()).pipe(
+  execute: Effect.flatMap(PricingRuleStore, (rules) => rules.recomputeMarkdowns()).pipe(
     Effect.tap((n) => Effect.logInfo(`expiry markdowns recomputed: ${n} store-SKU(s) changed`))
   )
 })
@@ -34,7 +34,7 @@ interface InventoryUpdated {
 export const MarkdownOnReceipt = Layer.effectDiscard(
   Effect.gen(function*() {
     const events = yield* DomainEvents
-    const rules = yield* PricingRules
+    const rules = yield* PricingRuleStore
     yield* events.subscribe("expiry-markdowns-on-receipt", (event) => {
       if (event.type !== "inventory.updated") return Effect.void
       const payload = event.payload as InventoryUpdated
@@ -49,7 +49,7 @@ export const MarkdownOnReceipt = Layer.effectDiscard(
 /** At start: markdowns and competitor prices as of now, so a fresh server prices right before the first cron run. */
 export const PricingWarmup = Layer.effectDiscard(
   Effect.gen(function*() {
-    const rules = yield* PricingRules
+    const rules = yield* PricingRuleStore
     const markdowns = yield* rules.recomputeMarkdowns()
     const signals = yield* rules.refreshCompetitorPrices().pipe(
       Effect.catchTag("CompetitorFeedError", (e) => Effect.as(Effect.logWarning(`competitor feed: ${e.message}`), 0))

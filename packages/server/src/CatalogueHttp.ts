@@ -1,12 +1,12 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Api } from "@qc/domain/Api"
 import { SkuNotFound, StoreNotFound } from "@qc/domain/Errors"
-import { CatalogueBrowse } from "@qc/entities/CatalogueBrowse"
-import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
+import { CatalogueBrowse } from "@qc/entities/catalogue/CatalogueBrowse"
+import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
 import type { Paise } from "@qc/domain/Money"
-import { PriceResolver } from "@qc/entities/PriceResolver"
-import { PricingRepo } from "@qc/entities/PricingRepo"
-import { PricingRules } from "@qc/entities/PricingRules"
+import { PriceResolver } from "@qc/entities/pricing/PriceResolver"
+import { PricingRepo } from "@qc/entities/pricing/PricingRepo"
+import { PricingRuleStore } from "@qc/entities/pricing/PricingRuleStore"
 import { Clock, DateTime, Effect, Layer, Option } from "effect"
 
 export const CatalogHttpLive = HttpApiBuilder.group(Api, "catalog", (handlers) =>
@@ -20,7 +20,7 @@ export const CatalogHttpLive = HttpApiBuilder.group(Api, "catalog", (handlers) =
 export const CatalogAdminHttpLive = HttpApiBuilder.group(Api, "catalogAdmin", (handlers) =>
   Effect.gen(function*() {
     const catalogue = yield* CatalogueRepo
-    const rules = yield* PricingRules
+    const rules = yield* PricingRuleStore
     return handlers.handle("upsertSku", ({ path, payload }) =>
       Effect.gen(function*() {
         yield* catalogue.upsertSku(path.skuId, payload)
@@ -32,7 +32,7 @@ export const CatalogAdminHttpLive = HttpApiBuilder.group(Api, "catalogAdmin", (h
 
 export const PricingAdminHttpLive = HttpApiBuilder.group(Api, "pricingAdmin", (handlers) =>
   Effect.gen(function*() {
-    const rules = yield* PricingRules
+    const rules = yield* PricingRuleStore
     const repo = yield* PricingRepo
     const prices = yield* PriceResolver
     const catalogue = yield* CatalogueRepo
@@ -71,7 +71,7 @@ export const PricingAdminHttpLive = HttpApiBuilder.group(Api, "pricingAdmin", (h
   }))
 
 export const VendorWebhooksHttpLive = HttpApiBuilder.group(Api, "vendorWebhooks", (handlers) =>
-  Effect.map(PricingRules, (rules) =>
+  Effect.map(PricingRuleStore, (rules) =>
     handlers.handleRaw("promotion", ({ request }) =>
       Effect.gen(function*() {
         // The signature covers the exact bytes the vendor sent: verify before parsing.

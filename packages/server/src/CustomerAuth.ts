@@ -1,8 +1,8 @@
 import { CurrentCustomer, CustomerAuth } from "@qc/domain/Api"
 import { Unauthorized } from "@qc/domain/Errors"
-import { CustomerId } from "@qc/domain/Order"
+import { CustomerId } from "@qc/domain/orders/Order"
 import { SqlClient } from "@effect/sql"
-import { secretInDataDir } from "@qc/entities/Secrets"
+import { secretInDataDir } from "@qc/entities/platform/Secrets"
 import { Clock, Config, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
 

@@ -1,6 +1,6 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Api } from "@qc/domain/Api"
-import { CatalogueRepo } from "@qc/entities/CatalogueRepo"
+import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
 import { Effect } from "effect"
 
 export const HealthHttpLive = HttpApiBuilder.group(Api, "health", (handlers) =>

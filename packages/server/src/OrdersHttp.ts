@@ -7,13 +7,13 @@ import {
   OrderNotCancellable,
   OrderNotFound,
   unknownIdDescription
-} from "@qc/domain/Order"
-import { OrderEntity } from "@qc/domain/OrderEntity"
-import { DomainEvents } from "@qc/entities/DomainEvents"
-import { OrderPlacement } from "@qc/entities/OrderPlacement"
-import { OrderRepo } from "@qc/entities/OrderRepo"
-import { PaymentWebhooks } from "@qc/entities/PaymentWebhooks"
-import { RazorpayStandIn } from "@qc/entities/RazorpayStandIn"
+} from "@qc/domain/orders/Order"
+import { OrderEntity } from "@qc/domain/orders/OrderEntity"
+import { DomainEvents } from "@qc/entities/platform/DomainEvents"
+import { OrderPlacement } from "@qc/entities/orders/OrderPlacement"
+import { OrderRepo } from "@qc/entities/orders/OrderRepo"
+import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
+import { RazorpayStandIn } from "@qc/entities/payments/standin/RazorpayStandIn"
 import { DateTime, Effect, Layer, Option, Schedule } from "effect"
 
 export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>

@@ -4,7 +4,7 @@
  * AUTH_MAX_TOKEN_TTL (24 hours unless set).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { demoCustomers } from "@qc/entities/Seed"
+import { demoCustomers } from "@qc/entities/demo/Seed"
 import { Console, Effect } from "effect"
 import { AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
 

@@ -1,0 +1,123 @@
+import { Entity } from "@effect/cluster"
+import { Rpc } from "@effect/rpc"
+import { Schema } from "effect"
+import { InvalidInput, ServiceUnavailable } from "../Errors.js"
+import { Paise } from "../Money.js"
+import { CustomerId, OrderId, OrderLine, OrderStatus, OrderView, PlacedOrder, TimelineEntry } from "./Order.js"
+
+/** An order line as kept: its number and the reservation that holds its stock. */
+export const StoredOrderLine = Schema.Struct({
+  ...OrderLine.fields,
+  lineNo: Schema.Int,
+  reservationId: Schema.String
+})
+export type StoredOrderLine = typeof StoredOrderLine.Type
+
+/** Everything one order is, as its entity holds it in memory. */
+export class OrderState extends Schema.Class<OrderState>("OrderState")({
+  orderId: OrderId,
+  customerId: CustomerId,
+  idempotencyKey: Schema.String,
+  /** Digest of the placing request, to tell a retry (same body) from a reused key. */
+  requestHash: Schema.String,
+  status: OrderStatus,
+  statusReason: Schema.NullOr(Schema.String),
+  pincode: Schema.String,
+  lines: Schema.Array(StoredOrderLine),
+  total: Paise,
+  currency: Schema.String,
+  razorpayOrderId: Schema.String,
+  /** The captured payment the order was confirmed with. */
+  paymentId: Schema.NullOr(Schema.String),
+  placedAt: Schema.DateTimeUtc,
+  timeline: Schema.Array(TimelineEntry),
+  /** The 201 answer of the placing request, for replays of its Idempotency-Key. */
+  placed: PlacedOrder
+}) {
+  get view(): OrderView {
+    return new OrderView({
+      orderId: this.orderId,
+      customerId: this.customerId,
+      status: this.status,
+      statusReason: this.statusReason,
+      pincode: this.pincode,
+      lines: this.lines.map(({ lineNo: _, reservationId: __, ...line }) => line),
+      total: this.total,
+      razorpayOrderId: this.razorpayOrderId,
+      placedAt: this.placedAt,
+      timeline: this.timeline
+    })
+  }
+}
+
+/** A domain event to write to the outbox with the change that causes it. */
+export const OrderEvent = Schema.Struct({
+  type: Schema.String,
+  aggregateId: Schema.String,
+  payload: Schema.Unknown
+})
+
+export const PlaceOrderCommand = Schema.Struct({
+  customerId: CustomerId,
+  idempotencyKey: Schema.String,
+  requestHash: Schema.String,
+  pincode: Schema.String,
+  lines: Schema.Array(StoredOrderLine),
+  placed: PlacedOrder
+})
+
+export const OrderPaymentCommand = Schema.Struct({
+  paymentId: Schema.String,
+  amount: Schema.Int,
+  currency: Schema.String,
+  status: Schema.String,
+  method: Schema.String
+})
+
+export const OrderRefundCommand = Schema.Struct({
+  refundId: Schema.String,
+  paymentId: Schema.String,
+  amount: Schema.Int,
+  status: Schema.String,
+  reason: Schema.String
+})
+
+/** A command whose rows could not be committed fails alone (400 if the database refused a value, else 503). */
+const NotCommitted = [InvalidInput, ServiceUnavailable] as const
+
+/** The order asked for does not exist (placement never stored it). */
+export class OrderMissing extends Schema.TaggedError<OrderMissing>()("OrderMissing", { orderId: Schema.String }) {}
+
+/**
+ * One order; entity id `{orderId}`. The only writer of the order's rows (order, lines,
+ * timeline, saga steps, payments, refunds, tickets): it holds the order in memory for
+ * reads, and commits every change (with its domain events) before it answers, in a
+ * transaction shared with the changes of other orders on this runner (group commit).
+ *
+ * Volatile messages, like StoreSku: each command is idempotent on the entity's state
+ * (a place answers the stored order, a status move is guarded by `from`, payments
+ * and refunds are keyed by their gateway ids), so a retried message changes nothing twice.
+ */
+export const OrderEntity = Entity.make("Order", [
+  Rpc.make("Get", { success: Schema.Option(OrderState) }),
+  /** Stores a placed order; answers the order as stored (another request's, if it won). */
+  Rpc.make("Place", { payload: PlaceOrderCommand.fields, success: OrderState, error: Schema.Union(...NotCommitted) }),
+  /** Moves the status if it is one of `from`; answers whether it moved. */
+  Rpc.make("Transition", {
+    payload: {
+      from: Schema.Array(OrderStatus),
+      to: OrderStatus,
+      reason: Schema.NullOr(Schema.String),
+      paymentId: Schema.optional(Schema.String),
+      events: Schema.Array(OrderEvent)
+    },
+    success: Schema.Boolean,
+    error: Schema.Union(OrderMissing, ...NotCommitted)
+  }),
+  /** A payment as the gateway reported it; a late "authorized" never overwrites "captured". Answers the order. */
+  Rpc.make("RecordPayment", { payload: OrderPaymentCommand.fields, success: OrderState, error: Schema.Union(OrderMissing, ...NotCommitted) }),
+  /** A refund we made or the gateway reported; `payment.refunded` goes out the first time. */
+  Rpc.make("RecordRefund", { payload: OrderRefundCommand.fields, error: Schema.Union(OrderMissing, ...NotCommitted) }),
+  /** Something a person must look at (e.g. paid but not allocatable). */
+  Rpc.make("OpenTicket", { payload: { reason: Schema.String, detail: Schema.String }, error: Schema.Union(OrderMissing, ...NotCommitted) })
+])

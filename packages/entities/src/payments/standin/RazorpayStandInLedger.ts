@@ -1,0 +1,316 @@
+import { Clock, Data, Effect, Schema } from "effect"
+import { GatewayPayment, GatewayRefund } from "../Payments.js"
+import type { PaymentStatus } from "../Payments.js"
+import type { WebhookEvent } from "./RazorpayStandInWebhooks.js"
+
+/** The stand-in's in-memory Razorpay account: orders, payments, refunds, in Razorpay's JSON shapes. */
+
+export class StandInError extends Data.TaggedError("StandInError")<{
+  readonly message: string
+  /** The order named does not exist: Razorpay's "The id provided does not exist". */
+  readonly unknownId?: boolean
+}> {}
+
+export interface PayOptions {
+  readonly outcome: "capture" | "fail"
+  /** Defaults to the order amount. */
+  readonly amount?: number
+  readonly method?: "upi" | "card"
+}
+
+/** Answered over HTTP as Razorpay does: `{ error: { code, description, ... } }`. */
+export class ApiError extends Data.TaggedError("ApiError")<{ readonly status: number; readonly description: string }> {}
+
+interface Order {
+  readonly id: string
+  readonly amount: number
+  readonly receipt: string | null
+  readonly notes: Readonly<Record<string, string | number>>
+  status: "created" | "attempted" | "paid"
+  attempts: number
+  amountPaid: number
+  readonly createdAt: number
+}
+
+interface Payment {
+  readonly id: string
+  readonly orderId: string
+  readonly amount: number
+  readonly method: "upi" | "card"
+  status: PaymentStatus
+  amountRefunded: number
+  readonly failed: boolean
+  readonly createdAt: number
+}
+
+interface Refund {
+  readonly id: string
+  readonly paymentId: string
+  readonly amount: number
+  readonly notes: Readonly<Record<string, string | number>>
+  readonly receipt: string | null
+  readonly createdAt: number
+}
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+const ID_SPACE = 62n ** 14n
+// Odd and not a multiple of 31, so multiplying permutes [0, 62^14): distinct counters, distinct ids.
+const SCRAMBLE = 25_214_903_917n
+
+/** Razorpay-looking ids (`order_` + 14 alphanumerics). A random salt keeps a restarted stand-in from reusing ids. */
+export const makeIds = (salt: bigint) => {
+  let counter = 0n
+  return (prefix: string) => {
+    let n = ((salt + ++counter) * SCRAMBLE) % ID_SPACE
+    let digits = ""
+    for (let i = 0; i < 14; i++, n /= 62n) digits = ALPHABET[Number(n % 62n)] + digits
+    return `${prefix}_${digits}`
+  }
+}
+
+const Notes = Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) })
+const OrderBody = Schema.Struct({
+  amount: Schema.Int,
+  currency: Schema.optional(Schema.String),
+  receipt: Schema.optional(Schema.String),
+  notes: Schema.optional(Notes)
+})
+const RefundBody = Schema.Struct({
+  amount: Schema.optional(Schema.Int),
+  speed: Schema.optional(Schema.String),
+  receipt: Schema.optional(Schema.String),
+  notes: Schema.optional(Notes)
+})
+
+const decodeBody = <A, I>(schema: Schema.Schema<A, I>, raw: string) =>
+  Schema.decodeUnknown(Schema.parseJson(schema))(raw).pipe(
+    Effect.mapError((e) => new ApiError({ status: 400, description: e.message }))
+  )
+
+const badRequest = (description: string) => new ApiError({ status: 400, description })
+const noSuchId = badRequest("The id provided does not exist")
+const FAILURE = "Payment failed because the customer's bank declined it."
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{10,}$/
+
+// Razorpay serialises empty notes as [] (a PHP-ism); clients must cope, so the stand-in does it too.
+const notesJson = (notes: Readonly<Record<string, string | number>>) => Object.keys(notes).length === 0 ? [] : notes
+
+const orderJson = (o: Order) => ({
+  id: o.id,
+  entity: "order",
+  amount: o.amount,
+  amount_paid: o.amountPaid,
+  amount_due: o.amount - o.amountPaid,
+  currency: "INR",
+  receipt: o.receipt,
+  offer_id: null,
+  status: o.status,
+  attempts: o.attempts,
+  notes: notesJson(o.notes),
+  created_at: o.createdAt
+})
+
+const paymentJson = (p: Payment) => ({
+  id: p.id,
+  entity: "payment",
+  amount: p.amount,
+  currency: "INR",
+  status: p.status,
+  order_id: p.orderId,
+  invoice_id: null,
+  international: false,
+  method: p.method,
+  amount_refunded: p.amountRefunded,
+  refund_status: p.amountRefunded === 0 ? null : p.amountRefunded < p.amount ? "partial" : "full",
+  captured: p.status === "captured" || p.status === "refunded",
+  description: null,
+  card_id: null,
+  bank: null,
+  wallet: null,
+  vpa: p.method === "upi" ? (p.failed ? "failure@razorpay" : "success@razorpay") : null,
+  email: "void@razorpay.com",
+  contact: "+919000090000",
+  notes: [],
+  error_code: p.failed ? "BAD_REQUEST_ERROR" : null,
+  error_description: p.failed ? FAILURE : null,
+  error_source: p.failed ? "bank" : null,
+  error_step: p.failed ? "payment_authorization" : null,
+  error_reason: p.failed ? "payment_failed" : null,
+  acquirer_data: {},
+  created_at: p.createdAt
+})
+
+const refundJson = (r: Refund) => ({
+  id: r.id,
+  entity: "refund",
+  amount: r.amount,
+  currency: "INR",
+  payment_id: r.paymentId,
+  notes: notesJson(r.notes),
+  receipt: r.receipt,
+  acquirer_data: { arn: null },
+  created_at: r.createdAt,
+  batch_id: null,
+  status: "processed",
+  speed_processed: "normal",
+  speed_requested: "normal"
+})
+
+const paymentEvent = (event: string, p: Payment): WebhookEvent => ({
+  event,
+  contains: ["payment"],
+  payload: { payment: { entity: paymentJson(p) } }
+})
+
+const nowSeconds = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))
+
+/**
+ * Every operation reads and updates the maps without yielding in between, so concurrent requests
+ * cannot interleave inside one (a single JS thread).
+ */
+export const makeLedger = (options: {
+  readonly nextId: (prefix: string) => string
+  readonly send: (events: ReadonlyArray<WebhookEvent>) => Effect.Effect<void>
+}) => {
+  const { nextId, send } = options
+  const orders = new Map<string, Order>()
+  const payments = new Map<string, Payment>()
+  const refunds = new Map<string, Refund>()
+  const refundsByKey = new Map<string, { readonly fingerprint: string; readonly refund: Refund }>()
+
+  const createOrder = (raw: string) =>
+    Effect.gen(function*() {
+      const body = yield* decodeBody(OrderBody, raw)
+      const createdAt = yield* nowSeconds
+      if (body.amount < 100) return yield* badRequest("Order amount less than minimum amount allowed")
+      if ((body.currency ?? "INR") !== "INR") return yield* badRequest("The stand-in only supports INR")
+      if (body.receipt !== undefined && body.receipt.length > 40) {
+        return yield* badRequest("receipt: The receipt may not be greater than 40 characters.")
+      }
+      const order: Order = {
+        id: nextId("order"),
+        amount: body.amount,
+        receipt: body.receipt ?? null,
+        notes: body.notes ?? {},
+        status: "created",
+        attempts: 0,
+        amountPaid: 0,
+        createdAt
+      }
+      orders.set(order.id, order)
+      return orderJson(order)
+    })
+
+  const orderPayments = (orderId: string) =>
+    orders.has(orderId)
+      ? Effect.sync(() => {
+        // Newest first, as Razorpay lists them.
+        const items = [...payments.values()].filter((p) => p.orderId === orderId).reverse().map(paymentJson)
+        return { entity: "collection", count: items.length, items }
+      })
+      : Effect.fail(noSuchId)
+
+  const fetchPayment = (paymentId: string) =>
+    Effect.suspend(() => {
+      const payment = payments.get(paymentId)
+      return payment === undefined ? Effect.fail(noSuchId) : Effect.succeed(paymentJson(payment))
+    })
+
+  const refund = (paymentId: string, raw: string, idempotencyKey: string | undefined) =>
+    Effect.gen(function*() {
+      const body = yield* decodeBody(RefundBody, raw)
+      const createdAt = yield* nowSeconds
+      const payment = payments.get(paymentId)
+      if (payment === undefined) return yield* noSuchId
+      const fingerprint = JSON.stringify([paymentId, body.amount, body.speed, body.receipt, body.notes])
+      if (idempotencyKey !== undefined) {
+        if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+          return yield* badRequest("X-Refund-Idempotency must be at least 10 letters, digits, hyphens or underscores")
+        }
+        const earlier = refundsByKey.get(idempotencyKey)
+        if (earlier !== undefined && earlier.fingerprint !== fingerprint) {
+          return yield* badRequest("Different request with the same idempotency key has already been processed.")
+        }
+        if (earlier !== undefined) return refundJson(earlier.refund)
+      }
+      if (payment.status === "refunded") return yield* badRequest("The payment has been fully refunded already")
+      if (payment.status !== "captured") return yield* badRequest("Only captured payments can be refunded")
+      const remaining = payment.amount - payment.amountRefunded
+      const amount = body.amount ?? remaining
+      if (amount <= 0 || amount > remaining) {
+        return yield* badRequest("The refund amount provided is greater than amount captured")
+      }
+      const created: Refund = {
+        id: nextId("rfnd"),
+        paymentId,
+        amount,
+        notes: body.notes ?? {},
+        receipt: body.receipt ?? null,
+        createdAt
+      }
+      refunds.set(created.id, created)
+      if (idempotencyKey !== undefined) refundsByKey.set(idempotencyKey, { fingerprint, refund: created })
+      payment.amountRefunded += amount
+      if (payment.amountRefunded === payment.amount) payment.status = "refunded"
+      yield* send([{
+        event: "refund.processed",
+        contains: ["refund", "payment"],
+        payload: { refund: { entity: refundJson(created) }, payment: { entity: paymentJson(payment) } }
+      }])
+      return refundJson(created)
+    })
+
+  const pay = (orderId: string, options: PayOptions, notify: boolean) =>
+    Effect.gen(function*() {
+      const createdAt = yield* nowSeconds
+      const order = orders.get(orderId)
+      if (order === undefined) return yield* new StandInError({ message: `no order ${orderId}`, unknownId: true })
+      if (order.status === "paid") return yield* new StandInError({ message: `order ${orderId} is already paid` })
+      const amount = options.amount ?? order.amount
+      if (!Number.isInteger(amount) || amount <= 0) {
+        return yield* new StandInError({ message: `amount must be a positive number of paise, got ${amount}` })
+      }
+      const failed = options.outcome === "fail"
+      const payment: Payment = {
+        id: nextId("pay"),
+        orderId,
+        amount,
+        method: options.method ?? "upi",
+        status: failed ? "failed" : "authorized",
+        amountRefunded: 0,
+        failed,
+        createdAt
+      }
+      const events = [paymentEvent(failed ? "payment.failed" : "payment.authorized", payment)]
+      if (!failed) {
+        // Auto-capture, as our checkout is configured: authorized and captured back to back.
+        payment.status = "captured"
+        events.push(paymentEvent("payment.captured", payment))
+        order.amountPaid += payment.amount
+      }
+      order.attempts++
+      order.status = failed ? "attempted" : "paid"
+      payments.set(payment.id, payment)
+      if (notify) yield* send(events)
+      return new GatewayPayment({
+        id: payment.id,
+        orderId,
+        amount: payment.amount,
+        currency: "INR",
+        status: payment.status,
+        method: payment.method,
+        amountRefunded: 0,
+        errorCode: failed ? "BAD_REQUEST_ERROR" : null,
+        errorDescription: failed ? FAILURE : null
+      })
+    })
+
+  const refundsOf = (paymentId: string) =>
+    Effect.sync(() =>
+      [...refunds.values()].filter((r) => r.paymentId === paymentId).map((r) =>
+        new GatewayRefund({ id: r.id, paymentId: r.paymentId, amount: r.amount, currency: "INR", status: "processed" })
+      )
+    )
+
+  return { createOrder, orderPayments, fetchPayment, refund, pay, refundsOf }
+}

@@ -1,0 +1,332 @@
+import { createHmac } from "node:crypto"
+import * as http from "node:http"
+import { describe, expect, it } from "@effect/vitest"
+import { Payments, PaymentsError } from "@qc/entities/payments/Payments"
+import { PaymentsLive } from "@qc/entities/payments/PaymentsLive"
+import * as StandIn from "@qc/entities/payments/standin/RazorpayStandIn"
+import { Chunk, Effect, Layer, Redacted, TestClock } from "effect"
+import { driven, eventually } from "../support/Drive.js"
+
+const keys = {
+  keyId: "rzp_test_StandIn0000001",
+  keySecret: "stand-in-key-secret-0001",
+  webhookSecret: "stand-in-webhook-secret-0001"
+}
+
+const paymentsAt = (baseUrl: string, keySecret = keys.keySecret) =>
+  PaymentsLive({
+    keyId: keys.keyId,
+    keySecret: Redacted.make(keySecret),
+    webhookSecret: Redacted.make(keys.webhookSecret),
+    baseUrl
+  })
+
+/** A fresh stand-in per test, and the live SDK layer pointed at it. */
+const env = (config: Partial<StandIn.StandInConfig> = {}) =>
+  Layer.unwrapEffect(Effect.map(StandIn.RazorpayStandIn, (s) => paymentsAt(s.baseUrl))).pipe(
+    Layer.provideMerge(StandIn.layer({ ...keys, ...config }))
+  )
+
+interface Received {
+  readonly eventId: string
+  readonly signature: string
+  readonly raw: Buffer
+  readonly body: { readonly event: string; readonly payload: Record<string, { readonly entity: Record<string, unknown> }> }
+}
+
+/** A webhook endpoint (or a broken upstream) that records requests and answers `status(n)` to the n-th. */
+const receiver = (status: (n: number) => number = () => 200) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly url: string; readonly received: Array<Received>; readonly server: http.Server }>(
+      (resume) => {
+        const received: Array<Received> = []
+        const server = http.createServer((req, res) => {
+          const chunks: Array<Buffer> = []
+          req.on("data", (c: Buffer) => chunks.push(c))
+          req.on("end", () => {
+            const raw = Buffer.concat(chunks)
+            received.push({
+              eventId: String(req.headers["x-razorpay-event-id"]),
+              signature: String(req.headers["x-razorpay-signature"]),
+              raw,
+              body: raw.length > 0 && req.headers["content-type"] === "application/json" ? JSON.parse(raw.toString()) : {}
+            })
+            const code = status(received.length)
+            res.writeHead(code, { "content-type": "text/html" })
+            res.end(code < 300 ? "ok" : "<html>upstream trouble</html>")
+          })
+        })
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address()
+          const port = typeof address === "object" && address !== null ? address.port : 0
+          resume(Effect.succeed({ url: `http://127.0.0.1:${port}/webhooks/razorpay`, received, server }))
+        })
+      }
+    ),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  )
+
+const hmacHex = (secret: string, data: string | Buffer) => createHmac("sha256", secret).update(data).digest("hex")
+
+const flipFirstHexDigit = (hex: string) => (hex[0] === "0" ? "1" : "0") + hex.slice(1)
+
+const newOrder = (amount: number) =>
+  Effect.flatMap(Payments, (p) => p.createOrder({ amount, currency: "INR", receipt: "qc-order-0001" }))
+
+describe("Payments (live razorpay SDK) against the Razorpay stand-in", () => {
+  it.scoped("creates an order, sees the captured payment by order and by id", () =>
+    Effect.gen(function*() {
+      const payments = yield* Payments
+      const standIn = yield* StandIn.RazorpayStandIn
+      const order = yield* payments.createOrder({ amount: 54_900, currency: "INR", receipt: "qc-1", notes: { a: "b" } })
+      expect(order.id).toMatch(/^order_[0-9A-Za-z]{14}$/)
+      expect(order).toMatchObject({ amount: 54_900, currency: "INR", receipt: "qc-1", status: "created" })
+      expect(yield* payments.fetchOrderPayments(order.id)).toEqual([])
+
+      const paid = yield* standIn.pay(order.id, { outcome: "capture" })
+      expect(paid.id).toMatch(/^pay_[0-9A-Za-z]{14}$/)
+      const listed = yield* payments.fetchOrderPayments(order.id)
+      expect(listed).toHaveLength(1)
+      expect(listed[0]).toMatchObject({ id: paid.id, orderId: order.id, amount: 54_900, status: "captured", method: "upi" })
+      expect(yield* payments.fetchPayment(paid.id)).toEqual(listed[0])
+      // No webhook url yet: the attempts count as failed and wait for their retry.
+      yield* eventually(Effect.map(standIn.deliveries, (d) =>
+        expect(d.map((x) => [x.event, x.attempt, x.status])).toEqual([
+          ["payment.authorized", 1, "unreachable"],
+          ["payment.captured", 1, "unreachable"]
+        ])))
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("a failed payment carries Razorpay's error fields; payQuietly sends no webhooks", () =>
+    Effect.gen(function*() {
+      const payments = yield* Payments
+      const standIn = yield* StandIn.RazorpayStandIn
+      const hook = yield* receiver()
+      yield* standIn.setWebhookUrl(hook.url)
+      const order = yield* newOrder(10_000)
+      const failed = yield* standIn.payQuietly(order.id, { outcome: "fail", method: "card" })
+      const late = yield* standIn.payQuietly(order.id, { outcome: "capture" })
+      const listed = yield* payments.fetchOrderPayments(order.id)
+      expect(listed.map((p) => p.id)).toEqual([late.id, failed.id])
+      expect(listed[1]).toMatchObject({ status: "failed", method: "card", errorCode: "BAD_REQUEST_ERROR" })
+      expect(listed[1].errorDescription).toBeTruthy()
+      expect(yield* standIn.deliveries).toEqual([])
+      expect(hook.received).toEqual([])
+      const again = yield* Effect.flip(standIn.pay(order.id, { outcome: "capture" }))
+      expect(again.message).toContain("already paid")
+      expect((yield* Effect.flip(standIn.pay("order_DoesNotExist00", { outcome: "capture" })))._tag).toBe("StandInError")
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("refunds are idempotent per key, bounded by the captured amount", () =>
+    Effect.gen(function*() {
+      const payments = yield* Payments
+      const standIn = yield* StandIn.RazorpayStandIn
+      const order = yield* newOrder(50_000)
+      const paid = yield* standIn.pay(order.id, { outcome: "capture" })
+
+      const first = yield* payments.refund({ paymentId: paid.id, amount: 20_000, idempotencyKey: "refund-qc-1-a" })
+      const retried = yield* payments.refund({ paymentId: paid.id, amount: 20_000, idempotencyKey: "refund-qc-1-a" })
+      expect(first.id).toMatch(/^rfnd_[0-9A-Za-z]{14}$/)
+      expect(retried).toEqual(first)
+      expect(yield* standIn.refunds(paid.id)).toHaveLength(1)
+      expect(yield* payments.fetchPayment(paid.id)).toMatchObject({ status: "captured", amountRefunded: 20_000 })
+
+      const reused = yield* Effect.flip(
+        payments.refund({ paymentId: paid.id, amount: 1_000, idempotencyKey: "refund-qc-1-a" })
+      )
+      expect(reused).toMatchObject({ operation: "refund", status: 400, retryable: false })
+
+      const tooMuch = yield* Effect.flip(
+        payments.refund({ paymentId: paid.id, amount: 30_001, idempotencyKey: "refund-qc-1-b" })
+      )
+      expect(tooMuch).toBeInstanceOf(PaymentsError)
+      expect(tooMuch).toMatchObject({ status: 400, retryable: false })
+
+      const second = yield* payments.refund({ paymentId: paid.id, amount: 30_000, idempotencyKey: "refund-qc-1-c" })
+      expect(second.id).not.toBe(first.id)
+      expect((yield* standIn.refunds(paid.id)).map((r) => r.amount)).toEqual([20_000, 30_000])
+      expect(yield* payments.fetchPayment(paid.id)).toMatchObject({ status: "refunded", amountRefunded: 50_000 })
+
+      const more = yield* Effect.flip(payments.refund({ paymentId: paid.id, amount: 1, idempotencyKey: "refund-qc-1-d" }))
+      expect(more).toMatchObject({ status: 400, retryable: false })
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("maps 4xx to not retryable, 5xx and unreachable hosts to retryable, and never shows the secret", () =>
+    Effect.gen(function*() {
+      const standIn = yield* StandIn.RazorpayStandIn
+      const wrongSecret = yield* Effect.flip(
+        Effect.provide(newOrder(10_000), paymentsAt(standIn.baseUrl, "not-the-secret-at-all"))
+      )
+      expect(wrongSecret).toMatchObject({ operation: "createOrder", status: 401, retryable: false })
+      expect(wrongSecret.message).toContain("Authentication failed")
+
+      const unknown = yield* Effect.flip(Effect.flatMap(Payments, (p) => p.fetchPayment("pay_DoesNotExist0000")))
+      expect(unknown).toMatchObject({ status: 400, retryable: false })
+
+      const upstream = yield* receiver(() => 502)
+      const badGateway = yield* Effect.flip(Effect.provide(newOrder(10_000), paymentsAt(upstream.url)))
+      expect(badGateway).toMatchObject({ status: 502, retryable: true })
+
+      const closed = yield* receiver()
+      const closedUrl = closed.url
+      yield* Effect.async<void>((resume) => void closed.server.close(() => resume(Effect.void)))
+      const refused = yield* Effect.flip(Effect.provide(newOrder(10_000), paymentsAt(closedUrl)))
+      expect(refused).toMatchObject({ operation: "createOrder", retryable: true })
+      expect(refused.status).toBeUndefined()
+      expect(refused.message).toContain("ECONNREFUSED")
+
+      for (const error of [wrongSecret, unknown, badGateway, refused]) {
+        expect(JSON.stringify(error)).not.toContain(keys.keySecret)
+        expect(String(error)).not.toContain(keys.keySecret)
+      }
+    }).pipe(Effect.provide(env())))
+})
+
+describe("Payments signatures", () => {
+  const payments = Effect.provide(Payments, paymentsAt("http://127.0.0.1:9"))
+
+  it.effect("webhook: HMAC-SHA256 hex of the raw body with the webhook secret, anything else is false", () =>
+    Effect.gen(function*() {
+      const { verifyWebhookSignature } = yield* payments
+      const raw = Buffer.from(`{"entity":"event","event":"payment.captured","amount":"₹549"}`)
+      const good = hmacHex(keys.webhookSecret, raw)
+      expect(verifyWebhookSignature(raw, good)).toBe(true)
+      expect(verifyWebhookSignature(raw, good.toUpperCase())).toBe(true)
+      expect(verifyWebhookSignature(raw, flipFirstHexDigit(good))).toBe(false)
+      expect(verifyWebhookSignature(raw, good.slice(0, -2))).toBe(false)
+      expect(verifyWebhookSignature(raw, good + "00")).toBe(false)
+      expect(verifyWebhookSignature(raw, "zz" + good.slice(2))).toBe(false)
+      expect(verifyWebhookSignature(raw, "")).toBe(false)
+      expect(verifyWebhookSignature(Buffer.concat([raw, Buffer.from(" ")]), good)).toBe(false)
+      expect(verifyWebhookSignature(raw, hmacHex(keys.keySecret, raw))).toBe(false)
+    }))
+
+  it.effect("checkout: HMAC-SHA256 hex of order_id|payment_id with the key secret", () =>
+    Effect.gen(function*() {
+      const { verifyCheckoutSignature } = yield* payments
+      const orderId = "order_IluGWxBm9U8zJ8"
+      const paymentId = "pay_IluGWxBm9U8zJ9"
+      const good = hmacHex(keys.keySecret, `${orderId}|${paymentId}`)
+      expect(verifyCheckoutSignature({ orderId, paymentId, signature: good })).toBe(true)
+      for (const signature of [flipFirstHexDigit(good), good.slice(1), good + "a", "g".repeat(64), ""]) {
+        expect(verifyCheckoutSignature({ orderId, paymentId, signature })).toBe(false)
+      }
+      expect(verifyCheckoutSignature({ orderId: paymentId, paymentId: orderId, signature: good })).toBe(false)
+      expect(verifyCheckoutSignature({ orderId, paymentId, signature: hmacHex(keys.webhookSecret, `${orderId}|${paymentId}`) }))
+        .toBe(false)
+    }))
+})
+
+describe("Razorpay stand-in webhooks", () => {
+  const setup = (status?: (n: number) => number) =>
+    Effect.gen(function*() {
+      const standIn = yield* StandIn.RazorpayStandIn
+      const payments = yield* Payments
+      const hook = yield* receiver(status)
+      yield* standIn.setWebhookUrl(hook.url)
+      return { standIn, payments, hook }
+    })
+
+  const eventsOf = (received: ReadonlyArray<Received>) => received.map((r) => r.body.event)
+
+  it.scoped("a 500 is retried after the backoff on the Effect clock, same event id, signed raw body", () =>
+    Effect.gen(function*() {
+      const { hook, payments, standIn } = yield* setup((n) => (n === 1 ? 500 : 200))
+      const order = yield* newOrder(54_900)
+      const paid = yield* standIn.pay(order.id, { outcome: "capture" })
+
+      yield* eventually(Effect.sync(() => expect(eventsOf(hook.received)).toEqual(["payment.authorized", "payment.captured"])))
+      // The retry waits on the clock: nothing more can arrive until it moves.
+      yield* eventually(Effect.map(TestClock.sleeps(), (s) => expect(Chunk.toReadonlyArray(s)).toEqual([1_000])))
+      expect(hook.received).toHaveLength(2)
+      yield* TestClock.adjust("1 second")
+      yield* eventually(Effect.sync(() => expect(hook.received).toHaveLength(3)))
+      yield* standIn.settled
+
+      const [first, other, retry] = hook.received
+      expect(retry.eventId).toBe(first.eventId)
+      expect(retry.raw.equals(first.raw)).toBe(true)
+      expect(other.eventId).not.toBe(first.eventId)
+      for (const r of hook.received) expect(payments.verifyWebhookSignature(r.raw, r.signature)).toBe(true)
+      expect(retry.body).toMatchObject({
+        entity: "event",
+        event: "payment.authorized",
+        contains: ["payment"],
+        payload: { payment: { entity: { id: paid.id, order_id: order.id, amount: 54_900, status: "authorized" } } }
+      })
+      expect(other.body.payload.payment.entity).toMatchObject({ status: "captured", captured: true })
+      expect(yield* standIn.deliveries).toEqual([
+        { eventId: first.eventId, event: "payment.authorized", attempt: 1, status: 500 },
+        { eventId: other.eventId, event: "payment.captured", attempt: 1, status: 200 },
+        { eventId: first.eventId, event: "payment.authorized", attempt: 2, status: 200 }
+      ])
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("duplicate: 2 sends an event three times under one id", () =>
+    Effect.gen(function*() {
+      const { hook, standIn } = yield* setup()
+      yield* standIn.setDelivery({ duplicate: 2 })
+      const order = yield* newOrder(10_000)
+      yield* standIn.pay(order.id, { outcome: "fail" })
+      yield* standIn.settled
+      expect(eventsOf(hook.received)).toEqual(["payment.failed", "payment.failed", "payment.failed"])
+      expect(new Set(hook.received.map((r) => r.eventId)).size).toBe(1)
+      expect(hook.received[0].body.payload.payment.entity).toMatchObject({ status: "failed", error_code: "BAD_REQUEST_ERROR" })
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("reverse: captured arrives before authorized", () =>
+    Effect.gen(function*() {
+      const { hook, standIn } = yield* setup()
+      yield* standIn.setDelivery({ reverse: true })
+      const order = yield* newOrder(10_000)
+      yield* standIn.pay(order.id, { outcome: "capture" })
+      yield* standIn.settled
+      expect(eventsOf(hook.received)).toEqual(["payment.captured", "payment.authorized"])
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("delay holds a batch on the Effect clock; dropped attempts are retried", () =>
+    Effect.gen(function*() {
+      const { hook, standIn } = yield* setup()
+      yield* standIn.setDelivery({ delay: "30 seconds", dropFirst: 1 })
+      const order = yield* newOrder(10_000)
+      yield* standIn.pay(order.id, { outcome: "fail" })
+      yield* eventually(Effect.map(TestClock.sleeps(), (s) => expect(Chunk.toReadonlyArray(s)).toEqual([30_000])))
+      expect(yield* standIn.deliveries).toEqual([])
+      yield* driven(standIn.settled, { step: "1 second" })
+      expect(yield* TestClock.currentTimeMillis).toBeGreaterThanOrEqual(31_000)
+      expect((yield* standIn.deliveries).map((d) => [d.attempt, d.status])).toEqual([[1, "dropped"], [2, 200]])
+      expect(hook.received).toHaveLength(1)
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("a refund sends refund.processed with the refund and the payment", () =>
+    Effect.gen(function*() {
+      const { hook, payments, standIn } = yield* setup()
+      const order = yield* newOrder(10_000)
+      const paid = yield* standIn.payQuietly(order.id, { outcome: "capture" })
+      const refund = yield* payments.refund({ paymentId: paid.id, amount: 4_000, idempotencyKey: "refund-qc-2-a" })
+      yield* standIn.settled
+      expect(hook.received).toHaveLength(1)
+      expect(hook.received[0].body).toMatchObject({
+        event: "refund.processed",
+        contains: ["refund", "payment"],
+        payload: {
+          refund: { entity: { id: refund.id, payment_id: paid.id, amount: 4_000, status: "processed" } },
+          payment: { entity: { id: paid.id, amount_refunded: 4_000, refund_status: "partial", status: "captured" } }
+        }
+      })
+    }).pipe(Effect.provide(env())))
+
+  it.scoped("gives up after the configured attempts, and settled still completes", () =>
+    Effect.gen(function*() {
+      const { hook, standIn } = yield* setup(() => 503)
+      const order = yield* newOrder(10_000)
+      yield* standIn.pay(order.id, { outcome: "fail" })
+      yield* driven(standIn.settled)
+      expect((yield* standIn.deliveries).map((d) => [d.attempt, d.status])).toEqual([[1, 503], [2, 503], [3, 503]])
+      expect(hook.received).toHaveLength(3)
+    }).pipe(Effect.provide(env({ webhookAttempts: 3 }))))
+})
