@@ -11,6 +11,7 @@ import { PriceResolver } from "../pricing/PriceResolver.js"
 import type { QuotedPrice } from "../pricing/PriceResolver.js"
 import { SearchIndex } from "./SearchIndex.js"
 import { StockAvailability } from "../stock/StockAvailability.js"
+import { chooseStore } from "../stores/StoreRouting.js"
 
 const categoryNames: Record<Category, string> = {
   fresh_produce: "Fruits & vegetables",
@@ -99,16 +100,9 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
       return stores.length === 0 ? Effect.fail(new NotServiceable({ pincode })) : Effect.succeed(stores)
     }
 
-    const servingStore = (stores: ReadonlyArray<string>, skuId: string): string | undefined => {
-      let carrier: string | undefined
-      for (const storeId of stores) {
-        const available = stock.available(storeId, skuId)
-        if (available === undefined) continue
-        if (available > 0) return storeId
-        carrier ??= storeId
-      }
-      return carrier
-    }
+    /** The store checkout would route one unit to (the shared rule), so the price shown is the price charged. */
+    const servingStore = (stores: ReadonlyArray<string>, skuId: string): string | undefined =>
+      chooseStore(stores, 1, (storeId) => stock.available(storeId, skuId))?.storeId
 
     const candidates = (stores: ReadonlyArray<string>, skus: Iterable<Sku>): Array<Candidate> => {
       const out: Array<Candidate> = []

@@ -25,6 +25,7 @@ import { CatalogueRepo } from "../catalogue/CatalogueRepo.js"
 import { OrderSaga } from "./OrderSaga.js"
 import { Payments } from "../payments/Payments.js"
 import { PriceResolver } from "../pricing/PriceResolver.js"
+import { chooseStore } from "../stores/StoreRouting.js"
 
 /** Reservations outlive the payment window (90 s + the late-UPI check); the saga releases them sooner. */
 const reservationTtlSeconds = 15 * 60
@@ -66,17 +67,21 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
         Effect.orDie
       )
 
-    /** The first store serving the pincode that can fill the line, else the one with the most. */
+    /**
+     * The store for a line, by the rule browse uses (`chooseStore`), on the entities' own
+     * answers (authoritative, where browse reads the availability read model).
+     */
     const route = (stores: ReadonlyArray<{ readonly id: StoreId }>, skuId: SkuId, qty: number) =>
-      Effect.gen(function*() {
-        let best: { storeId: StoreId; available: number } | undefined
-        for (const store of stores) {
-          const available = yield* snapshot(store.id, skuId)
-          if (available >= qty) return { storeId: store.id, available }
-          if (available >= 0 && (best === undefined || available > best.available)) best = { storeId: store.id, available }
+      Effect.map(
+        Effect.forEach(stores, (store) => snapshot(store.id, skuId), { concurrency: "unbounded" }),
+        (levels) => {
+          const byStore = new Map(stores.map((s, i) => [s.id, levels[i]]))
+          return chooseStore(stores.map((s) => s.id), qty, (id) => {
+            const available = byStore.get(id) ?? -1
+            return available < 0 ? undefined : available
+          }) ?? { storeId: stores[0].id, available: 0 }
         }
-        return best ?? { storeId: stores[0].id, available: 0 }
-      })
+      )
 
     const releaseAll = (lines: ReadonlyArray<StoredOrderLine>) =>
       Effect.forEach(
