@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { AdjustmentId, ReceiptId, ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
 import type { AdjustmentReason } from "@qc/domain/stock/StoreSku"
-import { PendingWrites, StoreSkuState } from "@qc/entities/stock/StoreSkuState"
-import type { LedgerRow } from "@qc/entities/stock/StoreSkuState"
+import { PendingWrites } from "@qc/entities/stock/StockRows"
+import type { LedgerRow } from "@qc/entities/stock/StockRows"
+import { StoreSkuState } from "@qc/entities/stock/StoreSkuState"
 import { Either } from "effect"
 import * as fc from "fast-check"
 

@@ -1,7 +1,8 @@
 import { AdminAuth } from "@qc/domain/Api"
 import { Unauthorized } from "@qc/domain/Errors"
 import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
-import { randomBytes, timingSafeEqual } from "node:crypto"
+import { randomBytes } from "node:crypto"
+import { sameSecret } from "@qc/entities/platform/Signatures"
 
 /** The admin API key: `ADMIN_API_KEY`, or a random one made (and printed) at start. */
 export class AdminKey extends Context.Tag("AdminKey")<AdminKey, {
@@ -19,12 +20,6 @@ export const AdminKeyFromConfig = Layer.effect(
     })
   })
 )
-
-const sameSecret = (given: string, expected: string) => {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
 
 export const AdminAuthLive = Layer.effect(
   AdminAuth,

@@ -2,7 +2,7 @@ import { CurrentCustomer, CustomerAuth } from "@qc/domain/Api"
 import { Unauthorized } from "@qc/domain/Errors"
 import { CustomerId } from "@qc/domain/orders/Order"
 import { SqlClient } from "@effect/sql"
-import { secretInDataDir } from "@qc/entities/platform/Secrets"
+import { configuredOrKeptSecret } from "@qc/entities/platform/Secrets"
 import { Clock, Config, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
 
@@ -20,12 +20,7 @@ export const authSecretConfigured = Effect.map(configuredSecret, Option.isSome)
  */
 export const AuthSecretFromConfig = Layer.effect(
   AuthSecret,
-  Effect.gen(function*() {
-    const configured = yield* configuredSecret
-    if (Option.isSome(configured)) return Redacted.make(new TextEncoder().encode(Redacted.value(configured.value)))
-    const { secret } = yield* secretInDataDir("auth-secret")
-    return Redacted.make(new TextEncoder().encode(Redacted.value(secret)))
-  })
+  Effect.map(configuredOrKeptSecret("AUTH_SECRET", "auth-secret"), ({ secret }) => Redacted.make(new TextEncoder().encode(Redacted.value(secret))))
 )
 
 /**

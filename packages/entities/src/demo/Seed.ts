@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Config, Effect, Layer } from "effect"
 import { hash, makeDemoCatalogue } from "./DemoCatalogue.js"
+import { receiptDetail } from "../stock/StockRows.js"
 
 const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
@@ -82,7 +83,7 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
             reserved_delta: 0,
             allocated_delta: 0,
             note: b.lot,
-            detail: `receive ${b.qty} of lot ${b.lot} best before ${bestBefore.toISOString()}`,
+            detail: receiptDetail(b.qty, b.lot, bestBefore.getTime()),
             at: new Date(now)
           })
         }

@@ -1,8 +1,8 @@
-import { createHmac, timingSafeEqual } from "node:crypto"
 import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
 import type { ConfigError } from "effect"
 import Razorpay from "razorpay"
 import { GatewayOrder, GatewayPayment, GatewayRefund, Payments, PaymentsError, PaymentStatus } from "./Payments.js"
+import { signatureMatches } from "../platform/Signatures.js"
 
 export interface PaymentsConfig {
   readonly keyId: string
@@ -124,16 +124,6 @@ const toPayment = (p: typeof PaymentJson.Type) =>
     errorDescription: p.error_description
   })
 
-const hmacSha256 = (secret: Redacted.Redacted, data: string | Uint8Array): Buffer =>
-  createHmac("sha256", Redacted.value(secret)).update(data).digest()
-
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/
-
-/** Constant-time; the format check first, because Buffer.from(..., "hex") stops silently at a non-hex character. */
-const signatureMatches = (expected: Buffer, signature: string): boolean =>
-  typeof signature === "string" && SHA256_HEX.test(signature) &&
-  timingSafeEqual(expected, Buffer.from(signature, "hex"))
-
 const make = (config: PaymentsConfig): Payments["Type"] => {
   const sdk = makeSdk(config)
 
@@ -188,8 +178,8 @@ const make = (config: PaymentsConfig): Payments["Type"] => {
         )
       ),
     verifyCheckoutSignature: ({ orderId, paymentId, signature }) =>
-      signatureMatches(hmacSha256(config.keySecret, `${orderId}|${paymentId}`), signature),
-    verifyWebhookSignature: (rawBody, signature) => signatureMatches(hmacSha256(config.webhookSecret, rawBody), signature)
+      signatureMatches(Redacted.value(config.keySecret), `${orderId}|${paymentId}`, signature),
+    verifyWebhookSignature: (rawBody, signature) => signatureMatches(Redacted.value(config.webhookSecret), rawBody, signature)
   }
 }
 

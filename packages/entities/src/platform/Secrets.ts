@@ -1,4 +1,4 @@
-import { Config, Effect, Redacted } from "effect"
+import { Config, Effect, Option, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -16,4 +16,18 @@ export const secretInDataDir = (name: string) =>
       writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 })
     }
     return { file, secret: Redacted.make(readFileSync(file, "utf8").trim()) }
+  })
+
+/**
+ * A secret from the environment variable `name`, or else (the embedded mode) a random one
+ * kept in `DATA_DIR/{file}`; `generated` says which, for whoever must tell the operator.
+ * The value is never logged, only where it is kept.
+ */
+export const configuredOrKeptSecret = (name: string, file: string) =>
+  Effect.gen(function*() {
+    const configured = yield* Config.option(Config.redacted(name))
+    if (Option.isSome(configured)) return { secret: configured.value, generated: false }
+    const kept = yield* secretInDataDir(file)
+    yield* Effect.logInfo(`${name} not set: using the key kept in ${kept.file}`)
+    return { secret: kept.secret, generated: true }
   })

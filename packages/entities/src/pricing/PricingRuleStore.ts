@@ -3,14 +3,15 @@ import { Unauthorized } from "@qc/domain/Errors"
 import type { CategoryMarginInput, MarkdownPercentInput, TimeRuleInput } from "@qc/domain/pricing/Pricing"
 import { InvalidPromotion, PromotionConflict, UnknownPromotionTargets, VendorPromotion } from "@qc/domain/pricing/Pricing"
 import { Clock, Config, Context, DateTime, Effect, Either, Layer, Option, ParseResult, Redacted, Schema } from "effect"
-import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { createHash } from "node:crypto"
 import { CatalogueRepo } from "../catalogue/CatalogueRepo.js"
 import { CompetitorPrices } from "./CompetitorPrices.js"
 import { DomainEvents } from "../platform/DomainEvents.js"
 import { PriceCache } from "./PriceCache.js"
 import type { Invalidation, PriceKey } from "./PriceCache.js"
 import { PricingRepo } from "./PricingRepo.js"
-import { secretInDataDir } from "../platform/Secrets.js"
+import { configuredOrKeptSecret } from "../platform/Secrets.js"
+import { hmacSha256Hex, signatureMatches } from "../platform/Signatures.js"
 
 /** The HMAC key vendors sign promotion webhooks with. */
 export class VendorWebhookSecret extends Context.Tag("VendorWebhookSecret")<VendorWebhookSecret, Redacted.Redacted<string>>() {}
@@ -18,17 +19,11 @@ export class VendorWebhookSecret extends Context.Tag("VendorWebhookSecret")<Vend
 /** `VENDOR_WEBHOOK_SECRET`, or else a random one kept in `DATA_DIR/vendor-webhook-secret` (never logged). */
 export const VendorWebhookSecretFromConfig = Layer.effect(
   VendorWebhookSecret,
-  Effect.gen(function*() {
-    const configured = yield* Config.option(Config.redacted("VENDOR_WEBHOOK_SECRET"))
-    if (Option.isSome(configured)) return configured.value
-    const { file, secret } = yield* secretInDataDir("vendor-webhook-secret")
-    yield* Effect.logInfo(`VENDOR_WEBHOOK_SECRET not set: vendor promotions are verified with the key in ${file}`)
-    return secret
-  })
+  Effect.map(configuredOrKeptSecret("VENDOR_WEBHOOK_SECRET", "vendor-webhook-secret"), ({ secret }) => secret)
 )
 
-export const signVendorBody = (secret: string, body: Uint8Array | string): string =>
-  createHmac("sha256", secret).update(body).digest("hex")
+/** What a vendor sends as `x-vendor-signature`. */
+export const signVendorBody = (secret: string, body: Uint8Array | string): string => hmacSha256Hex(secret, body)
 
 const decodePromotion = Schema.decodeUnknownEither(Schema.parseJson(VendorPromotion), { errors: "all" })
 
@@ -73,12 +68,7 @@ export class PricingRuleStore extends Effect.Service<PricingRuleStore>()("Pricin
         return a
       }).pipe(Effect.catchTag("SqlError", Effect.die))
 
-    const verify = (body: Uint8Array, signature: string | undefined) => {
-      if (signature === undefined) return false
-      const expected = Buffer.from(signVendorBody(Redacted.value(secret), body), "hex")
-      const given = Buffer.from(signature, "hex")
-      return given.length === expected.length && timingSafeEqual(given, expected)
-    }
+    const verify = (body: Uint8Array, signature: string | undefined) => signatureMatches(Redacted.value(secret), body, signature)
 
     const receivePromotion = Effect.fn("PricingRuleStore.receivePromotion")(function*(
       body: Uint8Array,

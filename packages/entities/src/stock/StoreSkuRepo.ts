@@ -5,7 +5,7 @@ import { LedgerEntry } from "@qc/domain/stock/StoreSku"
 import type { MovementKind, ReservationStatus } from "@qc/domain/stock/StoreSku"
 import { Clock, DateTime, Effect } from "effect"
 import { makeBatcher } from "../platform/Batcher.js"
-import type { BatchRow, LedgerRow, ReservationRow } from "./StoreSkuState.js"
+import type { BatchRow, LedgerRow, ReservationRow } from "./StockRows.js"
 import { DomainEvents } from "../platform/DomainEvents.js"
 import { StoreSkuState } from "./StoreSkuState.js"
 

@@ -8,46 +8,8 @@ import {
 import type { ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
 import type { AdjustmentReason, MovementKind, ReservationStatus } from "@qc/domain/stock/StoreSku"
 import { Either } from "effect"
-
-export interface BatchRow {
-  lot: string
-  qty: number
-  bestBefore: number
-}
-
-export interface ReservationRow {
-  readonly id: ReservationId
-  readonly qty: number
-  status: ReservationStatus
-  readonly expiresAt: number
-  readonly createdAt: number
-  updatedAt: number
-  /** For `rejected`: what was available when it was refused. */
-  readonly availableAtReject: number | null
-}
-
-export interface LedgerRow {
-  readonly seq: number
-  readonly kind: MovementKind
-  readonly ref: string
-  readonly onHandDelta: number
-  readonly reservedDelta: number
-  readonly allocatedDelta: number
-  readonly note: string | null
-  /** What identifies a receipt or adjustment, to tell a retry from a reused id. */
-  readonly detail: string | null
-  readonly at: number
-}
-
-/** What one group commit must write; filled while a burst is applied in memory. */
-export class PendingWrites {
-  readonly reservations = new Map<string, ReservationRow>()
-  readonly batches = new Map<string, BatchRow>()
-  readonly ledger: Array<LedgerRow> = []
-  get isEmpty() {
-    return this.ledger.length === 0 && this.reservations.size === 0
-  }
-}
+import type { BatchRow, LedgerRow, ReservationRow } from "./StockRows.js"
+import { adjustmentDetail, PendingWrites, receiptDetail } from "./StockRows.js"
 
 /**
  * The stock of one store-SKU as plain mutable memory, owned by exactly one entity.
@@ -226,7 +188,7 @@ export class StoreSkuState {
     now: number,
     input: { receiptId: string; qty: number; lot: string; bestBefore: number }
   ): Either.Either<LedgerRow, OperationIdReused> {
-    const detail = `receive ${input.qty} of lot ${input.lot} best before ${new Date(input.bestBefore).toISOString()}`
+    const detail = receiptDetail(input.qty, input.lot, input.bestBefore)
     const seen = this.operations.get(input.receiptId)
     if (seen !== undefined) {
       return seen.detail === detail
@@ -252,7 +214,7 @@ export class StoreSkuState {
     now: number,
     input: { adjustmentId: string; delta: number; reason: AdjustmentReason }
   ): Either.Either<LedgerRow, OperationIdReused | StockWouldGoNegative> {
-    const detail = `adjust ${input.delta} (${input.reason})`
+    const detail = adjustmentDetail(input.delta, input.reason)
     const seen = this.operations.get(input.adjustmentId)
     if (seen !== undefined) {
       return seen.detail === detail

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto"
 import * as http from "node:http"
 import { Context, Effect, FiberSet, Layer, Random } from "effect"
 import type { Scope } from "effect"
@@ -7,6 +6,7 @@ import { ApiError, makeIds, makeLedger, StandInError } from "./RazorpayStandInLe
 import type { PayOptions } from "./RazorpayStandInLedger.js"
 import { makeWebhooks } from "./RazorpayStandInWebhooks.js"
 import type { Delivery, DeliveryOptions } from "./RazorpayStandInWebhooks.js"
+import { sameSecret } from "../../platform/Signatures.js"
 
 export { StandInError } from "./RazorpayStandInLedger.js"
 export type { PayOptions } from "./RazorpayStandInLedger.js"
@@ -46,7 +46,6 @@ export class RazorpayStandIn extends Context.Tag("RazorpayStandIn")<RazorpayStan
   readonly settled: Effect.Effect<void>
 }>() {}
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest()
 
 const errorJson = (code: string, description: string) => ({
   error: { code, description, source: "NA", step: "NA", reason: "NA", metadata: {} }
@@ -64,7 +63,7 @@ const make = (config: StandInConfig): Effect.Effect<RazorpayStandIn["Type"], Sta
     })
     const ledger = makeLedger({ nextId, send: webhooks.send })
     // Hashing both sides makes the constant-time comparison work for any header length.
-    const expectedAuth = sha256(`Basic ${Buffer.from(`${config.keyId}:${config.keySecret}`).toString("base64")}`)
+    const expectedAuth = `Basic ${Buffer.from(`${config.keyId}:${config.keySecret}`).toString("base64")}`
 
     const routes: ReadonlyArray<
       readonly [string, RegExp, (id: string, req: http.IncomingMessage, body: string) => Effect.Effect<unknown, ApiError>]
@@ -87,7 +86,7 @@ const make = (config: StandInConfig): Effect.Effect<RazorpayStandIn["Type"], Sta
           Effect.catchAllDefect(() =>
             Effect.succeed({ status: 500, json: errorJson("SERVER_ERROR", "The server encountered an error") }))
         )
-      if (!timingSafeEqual(sha256(req.headers.authorization ?? ""), expectedAuth)) {
+      if (!sameSecret(req.headers.authorization ?? "", expectedAuth)) {
         return answer(Effect.fail(new ApiError({ status: 401, description: "Authentication failed" })))
       }
       const path = new URL(req.url ?? "/", "http://stand-in").pathname

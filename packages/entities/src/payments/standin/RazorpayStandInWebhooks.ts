@@ -1,6 +1,6 @@
-import { createHmac } from "node:crypto"
 import { Clock, Duration, Effect, FiberSet, Stream, SubscriptionRef } from "effect"
 import type { Scope } from "effect"
+import { hmacSha256Hex } from "../../platform/Signatures.js"
 
 /** How the events sent from now on are delivered; `setDelivery` replaces all of it at once. */
 export interface DeliveryOptions {
@@ -141,7 +141,7 @@ export const makeWebhooks = (options: {
             eventId: options.nextEventId(),
             event: e.event,
             body,
-            signature: createHmac("sha256", options.secret).update(body).digest("hex")
+            signature: hmacSha256Hex(options.secret, body)
           }
           return Array.from({ length: 1 + duplicate }, () => copy)
         })
