@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { DateTimeInput } from "../DateTimeInput.js"
 import { AdjustmentId, ReceiptId, ReservationId, SkuId, StoreId } from "../Ids.js"
 import { safeText } from "../Text.js"
+import { ReservationTtl } from "./ReservationTtl.js"
 
 /** Whole units; a quantity of zero or a fraction is a client mistake. */
 export const Quantity = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(100_000))
@@ -66,7 +67,7 @@ export type AdjustmentReason = typeof AdjustmentReason.Type
 export const ReservePayload = Schema.Struct({
   reservationId: ReservationId,
   qty: Quantity,
-  ttlSeconds: Schema.Int.pipe(Schema.between(1, 86_400))
+  ttlSeconds: Schema.Int.pipe(Schema.between(1, ReservationTtl.maxSeconds))
 })
 
 export const ReceivePayload = Schema.Struct({

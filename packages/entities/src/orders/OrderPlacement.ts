@@ -19,16 +19,18 @@ import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import type { OrderState, StoredOrderLine } from "@qc/domain/orders/OrderEntity"
 import { StoreSkuEntity } from "@qc/domain/stock/StoreSkuEntity"
 import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
-import { Clock, Effect, Either, Option } from "effect"
+import { Clock, Data, Effect, Either, Option } from "effect"
 import { createHash } from "node:crypto"
 import { CatalogueRepo } from "../catalogue/CatalogueRepo.js"
 import { OrderSaga } from "./OrderSaga.js"
 import { Payments } from "../payments/Payments.js"
 import { PriceResolver } from "../pricing/PriceResolver.js"
 import { chooseStore } from "../stores/StoreRouting.js"
+import { ReservationTtl } from "@qc/domain/stock/ReservationTtl"
 
-/** Reservations outlive the payment window (90 s + the late-UPI check); the saga releases them sooner. */
-const reservationTtlSeconds = 15 * 60
+
+/** Another request already holds these reservation ids: its Idempotency-Key was reused for another body. */
+class ReservationIdsTaken extends Data.TaggedError("ReservationIdsTaken") {}
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex")
 
@@ -98,7 +100,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
             Effect.either(storeSku(storeSkuEntityId(l.storeId, l.skuId)).Reserve({
               reservationId: ReservationId.make(l.reservationId),
               qty: l.qty,
-              ttlSeconds: reservationTtlSeconds
+              ttlSeconds: ReservationTtl.checkoutSeconds
             })),
           { concurrency: "unbounded" }
         )
@@ -112,7 +114,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
         const reused = results.some((r) => Either.isLeft(r) && r.left._tag === "OperationIdReused")
         const other = results.find((r) => Either.isLeft(r) && !["InsufficientStock", "StoreSkuNotFound", "OperationIdReused"].includes(r.left._tag))
         // A reused id means another request owns these reservation ids: leave them alone.
-        if (reused) return yield* Effect.fail("reused" as const)
+        if (reused) return yield* Effect.fail(new ReservationIdsTaken())
         if (short.length > 0 || other) {
           yield* releaseAll(lines.filter((_, i) => Either.isRight(results[i])))
           if (other && Either.isLeft(other)) {
@@ -191,7 +193,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       if (short.length > 0) return yield* Effect.fail(new CartConflict({ lines: short }))
       yield* reserveAll(lines).pipe(
         Effect.withSpan("checkout.reserve"),
-        Effect.catchIf((e) => e === "reused", () => Effect.fail(new IdempotencyKeyReused({ idempotencyKey })))
+        Effect.catchTag("ReservationIdsTaken", () => Effect.fail(new IdempotencyKeyReused({ idempotencyKey })))
       )
       const gatewayOrder = yield* payments.createOrder({ amount: total, currency: "INR", receipt: orderId }).pipe(
         Effect.tapError(() => releaseAll(lines)),

@@ -6,6 +6,7 @@ import { Effect, Either, Option, Schema } from "effect"
 import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import type { OrderState } from "@qc/domain/orders/OrderEntity"
 import { Payments } from "../payments/Payments.js"
+import { paymentMatchesOrder } from "../payments/PaymentGuard.js"
 
 /**
  * The one refund of a capture we do not keep. The saga and the webhook receiver may
@@ -73,7 +74,7 @@ type Waiting = Effect.Effect<Decision, never, WorkflowEngine | WorkflowInstance>
 
 const decided: Waiting = DurableDeferred.await(DecisionSignal)
 // A clock under the default 60 s threshold would run in memory and win the race against a
-// webhook that already arrived (EFFECT-NOTES): keep it durable.
+// webhook that already arrived (`inMemoryThreshold` defaults to 60 s): keep it durable.
 const deadline: Waiting = Effect.as(
   DurableClock.sleep({ name: "payment-deadline", duration: paymentDeadline, inMemoryThreshold: 0 }),
   { kind: "timeout" }
@@ -145,7 +146,7 @@ export const settle = (orderId: string, decision: Decision) =>
     const confirm = (outcome: PaymentOutcome) =>
       Effect.gen(function*() {
         yield* Effect.orDie(entity.RecordPayment(outcome))
-        if (outcome.amount !== order.total || outcome.currency !== "INR") {
+        if (!paymentMatchesOrder(order, outcome)) {
           return yield* fail("FAILED", "amount_mismatch")
         }
         yield* transition({

@@ -8,7 +8,8 @@ import type { Decision } from "./OrderSaga.js"
  * Once per cluster, a safety net under the saga: an order whose payment event was
  * recorded but not acted on, or whose deadline passed long ago, is settled here with
  * the same idempotent step the saga uses. Under concurrent load we have seen a
- * workflow's `deferred` message stay unprocessed (see the checkout issue note); no
+ * workflow's `deferred` message stay unprocessed (@effect/workflow 0.19 loses a deferred
+ * completed during the workflow's first run, upstream Effect-TS/effect#6318); no
  * order may hang on that, nor keep its stock or a customer's money.
  */
 export const SettlementSweeperLive = Singleton.make(

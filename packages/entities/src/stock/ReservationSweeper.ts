@@ -3,6 +3,7 @@ import { storeSkuEntityId } from "@qc/domain/Ids"
 import { StoreSkuEntity } from "@qc/domain/stock/StoreSkuEntity"
 import { Clock, Effect, Schedule } from "effect"
 import { StoreSkuRepo } from "./StoreSkuRepo.js"
+import { ReservationTtl } from "@qc/domain/stock/ReservationTtl"
 
 /**
  * Once per cluster: finds reservations past their TTL whose entity is not in memory
@@ -23,6 +24,6 @@ export const ReservationSweeperLive = Singleton.make(
       )
       if (due.length > 0) yield* Effect.logInfo(`expired reservations on ${due.length} store-SKU(s)`)
     }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("reservation sweep failed", cause)))
-    yield* Effect.repeat(sweep, Schedule.spaced("10 seconds"))
+    yield* Effect.repeat(sweep, Schedule.spaced(ReservationTtl.sweepInterval))
   })
 )
