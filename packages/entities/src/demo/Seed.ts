@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Config, Effect, Layer } from "effect"
-import { hash, makeDemoCatalogue } from "./DemoCatalogue.js"
+import { makeDemoCatalogue } from "./DemoCatalogue.js"
+import { hash } from "./DemoRandom.js"
 import { receiptDetail } from "../stock/StockRows.js"
 
 const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {

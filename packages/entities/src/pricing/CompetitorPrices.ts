@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { FileSystem, HttpClient, HttpClientResponse } from "@effect/platform"
 import { CompetitorSignal } from "@qc/domain/pricing/Pricing"
-import { hash } from "../demo/DemoCatalogue.js"
+import { hash } from "../demo/DemoRandom.js"
 import { Clock, Config, Context, Data, DateTime, Effect, Layer, Option, Schema } from "effect"
 
 export class CompetitorFeedError extends Data.TaggedError("CompetitorFeedError")<{ readonly message: string }> {}
