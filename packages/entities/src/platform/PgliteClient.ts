@@ -9,9 +9,8 @@ import type { Connection } from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
 import * as Statement from "@effect/sql/Statement"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { PGlite, types, type Results } from "@electric-sql/pglite"
+import { PGlite, type Results } from "@electric-sql/pglite"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -20,6 +19,8 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { makeFifoLock } from "./FifoLock.js"
+import { parsers, prepareValue, rowsOf } from "./PgliteValues.js"
 
 export interface PgliteClientConfig {
   /** A folder that keeps the database across restarts; `undefined` keeps it in memory. */
@@ -31,47 +32,6 @@ export interface PgliteClientConfig {
 }
 
 type TransformRows = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
-
-// Parse like `pg` (node-postgres) does, so the same code and tests run on PGlite and real Postgres:
-// int8 stays a string (PGlite gives number or bigint), bytea is a Buffer, a date is local midnight.
-const parsers = {
-  [types.INT8]: (value: string) => value,
-  [types.BYTEA]: (value: string) => Buffer.from(value.slice(2), "hex"),
-  [types.DATE]: (value: string): Date | number => {
-    const ymd = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
-    return ymd === null ? types.parsers[types.DATE](value, types.DATE) : new Date(+ymd[1], +ymd[2] - 1, +ymd[3])
-  }
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, "0")
-
-// `pg` sends a Date as local time with its offset: a `timestamp` column then keeps local wall time
-// and reads back as the same instant. PGlite's toISOString would shift it by the zone offset.
-const dateToPg = (d: Date): string => {
-  const offset = -d.getTimezoneOffset()
-  const abs = Math.abs(offset)
-  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${
-    pad(d.getMinutes())
-  }:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${offset >= 0 ? "+" : "-"}${pad(Math.floor(abs / 60))}:${
-    pad(abs % 60)
-  }`
-}
-
-const prepareArrayElement = (value: unknown): unknown =>
-  value instanceof Date ? dateToPg(value) : Array.isArray(value) ? value.map(prepareArrayElement) : value
-
-// Arrays are left to PGlite, which serialises them by the parameter's type (a Postgres array,
-// or JSON for a json/jsonb parameter); other objects become JSON as in `pg`.
-const prepareValue = (value: unknown): unknown => {
-  if (value === undefined || value === null) return null
-  if (value instanceof Date) return dateToPg(value)
-  if (value instanceof Uint8Array) return value
-  if (Array.isArray(value)) return value.map(prepareArrayElement)
-  if (typeof value === "object") {
-    return JSON.stringify(value, (_, v: unknown) => typeof v === "bigint" ? v.toString() : v)
-  }
-  return value
-}
 
 // Statements that open or close the session's transaction. SAVEPOINT, RELEASE SAVEPOINT and
 // ROLLBACK TO SAVEPOINT (nested `withTransaction`) and COMMIT AND CHAIN stay inside it.
@@ -112,59 +72,6 @@ const lockDataDir = (dataDir: string) => {
     () => Effect.sync(() => fs.rmSync(pidFile, { force: true }))
   )
 }
-
-// A mutex that hands over in arrival order. Effect 3's Semaphore wakes every waiter on each release
-// (they race to re-take it), which under a few hundred waiting fibers costs more than the statements.
-// The lock is handed to the next waiter directly; a waiter interrupted after it was handed the lock
-// passes it on, so an interruption (a timeout, a dropped request) can never leak it.
-const makeFifoLock = Effect.sync(() => {
-  let held = false
-  const waiters: Array<Deferred.Deferred<void>> = []
-  const release = Effect.suspend(() => {
-    const next = waiters.shift()
-    if (next === undefined) {
-      held = false
-      return Effect.void
-    }
-    return Deferred.succeed(next, undefined)
-  })
-  /** Waits interruptibly only if the caller is interruptible; holds the lock when it succeeds. */
-  const take = (interruptible: boolean) =>
-    Effect.uninterruptible(Effect.suspend(() => {
-      if (!held) {
-        held = true
-        return Effect.void
-      }
-      return Effect.flatMap(Deferred.make<void>(), (turn) => {
-        waiters.push(turn)
-        const wait = Deferred.await(turn)
-        return (interruptible ? Effect.interruptible(wait) : wait).pipe(
-          Effect.onInterrupt(() => {
-            const i = waiters.indexOf(turn)
-            if (i >= 0) {
-              waiters.splice(i, 1)
-              return Effect.void
-            }
-            return release
-          })
-        )
-      })
-    }))
-  return {
-    take,
-    release,
-    withLock: <A, E, R>(self: Effect.Effect<A, E, R>) =>
-      Effect.checkInterruptible((interruptible) =>
-        Effect.uninterruptible(
-          Effect.zipRight(take(interruptible), Effect.ensuring(interruptible ? Effect.interruptible(self) : self, release))
-        )
-      )
-  } as const
-})
-
-// Several statements give one list of rows per statement, as `pg` returns them for a simple query.
-const rowsOf = <R>(results: ReadonlyArray<Results<R>>) =>
-  results.length === 1 ? results[0].rows : results.map((result) => result.rows)
 
 export const make = (
   options: PgliteClientConfig
