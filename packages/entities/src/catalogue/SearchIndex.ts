@@ -9,6 +9,7 @@
  * `name` — only part of the name ("aloo" → Aloo Bhujia) or of a longer alias;
  * then `prefix`, `fuzzy`. Within a tier: in stock, popularity, shorter name.
  */
+import { deletions, editDistance, maxDistance } from "./TypoTolerance.js"
 
 export interface SearchDoc {
   readonly skuId: string
@@ -67,38 +68,6 @@ export const tokenize = (text: string): ReadonlyArray<string> =>
     // "1kg" → "1", "kg", as the names spell "1 kg"
     .flatMap((t) => t.split(/(?<=\p{N})(?=\p{L})|(?<=\p{L})(?=\p{N})/u))
     .filter((t) => t.length > 0)
-
-/** 0 for tokens of <= 3 chars, 1 for 4–7, 2 for >= 8; sizes ("500") are never fuzzy. */
-const maxDistance = (token: string): number =>
-  /\p{N}/u.test(token) || token.length <= 3 ? 0 : token.length <= 7 ? 1 : 2
-
-/** Optimal-string-alignment distance (a transposition costs 1); anything above `max` is `max + 1`. */
-const editDistance = (a: string, b: string, max: number): number => {
-  if (Math.abs(a.length - b.length) > max) return max + 1
-  let before = new Array<number>(b.length + 1).fill(0)
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  let cur = new Array<number>(b.length + 1).fill(0)
-  for (let i = 1; i <= a.length; i++) {
-    cur[0] = i
-    let rowMin = i
-    for (let j = 1; j <= b.length; j++) {
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2]! + 1)
-      cur[j] = v
-      rowMin = Math.min(rowMin, v)
-    }
-    if (rowMin > max) return max + 1
-    ;[before, prev, cur] = [prev, cur, before]
-  }
-  return Math.min(prev[b.length]!, max + 1)
-}
-
-/** The word and every string reachable by deleting up to `depth` characters. */
-const deletions = (word: string, depth: number, out: Set<string> = new Set()): Set<string> => {
-  out.add(word)
-  if (depth > 0) for (let i = 0; i < word.length; i++) deletions(word.slice(0, i) + word.slice(i + 1), depth - 1, out)
-  return out
-}
 
 /** doc index → OR of field bits, in doc order */
 type Postings = Map<number, number>
