@@ -1,9 +1,10 @@
 import { Clock, Data, Effect, Schema } from "effect"
 import { GatewayPayment, GatewayRefund } from "../Payments.js"
-import type { PaymentStatus } from "../Payments.js"
+import { FAILURE, orderJson, paymentEvent, paymentJson, refundJson } from "./RazorpayStandInRecords.js"
+import type { Order, Payment, Refund } from "./RazorpayStandInRecords.js"
 import type { WebhookEvent } from "./RazorpayStandInWebhooks.js"
 
-/** The stand-in's in-memory Razorpay account: orders, payments, refunds, in Razorpay's JSON shapes. */
+/** The stand-in's in-memory Razorpay account: what creating orders, paying and refunding do to it. */
 
 export class StandInError extends Data.TaggedError("StandInError")<{
   readonly message: string
@@ -20,37 +21,6 @@ export interface PayOptions {
 
 /** Answered over HTTP as Razorpay does: `{ error: { code, description, ... } }`. */
 export class ApiError extends Data.TaggedError("ApiError")<{ readonly status: number; readonly description: string }> {}
-
-interface Order {
-  readonly id: string
-  readonly amount: number
-  readonly receipt: string | null
-  readonly notes: Readonly<Record<string, string | number>>
-  status: "created" | "attempted" | "paid"
-  attempts: number
-  amountPaid: number
-  readonly createdAt: number
-}
-
-interface Payment {
-  readonly id: string
-  readonly orderId: string
-  readonly amount: number
-  readonly method: "upi" | "card"
-  status: PaymentStatus
-  amountRefunded: number
-  readonly failed: boolean
-  readonly createdAt: number
-}
-
-interface Refund {
-  readonly id: string
-  readonly paymentId: string
-  readonly amount: number
-  readonly notes: Readonly<Record<string, string | number>>
-  readonly receipt: string | null
-  readonly createdAt: number
-}
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 const ID_SPACE = 62n ** 14n
@@ -89,78 +59,7 @@ const decodeBody = <A, I>(schema: Schema.Schema<A, I>, raw: string) =>
 
 const badRequest = (description: string) => new ApiError({ status: 400, description })
 const noSuchId = badRequest("The id provided does not exist")
-const FAILURE = "Payment failed because the customer's bank declined it."
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{10,}$/
-
-// Razorpay serialises empty notes as [] (a PHP-ism); clients must cope, so the stand-in does it too.
-const notesJson = (notes: Readonly<Record<string, string | number>>) => Object.keys(notes).length === 0 ? [] : notes
-
-const orderJson = (o: Order) => ({
-  id: o.id,
-  entity: "order",
-  amount: o.amount,
-  amount_paid: o.amountPaid,
-  amount_due: o.amount - o.amountPaid,
-  currency: "INR",
-  receipt: o.receipt,
-  offer_id: null,
-  status: o.status,
-  attempts: o.attempts,
-  notes: notesJson(o.notes),
-  created_at: o.createdAt
-})
-
-const paymentJson = (p: Payment) => ({
-  id: p.id,
-  entity: "payment",
-  amount: p.amount,
-  currency: "INR",
-  status: p.status,
-  order_id: p.orderId,
-  invoice_id: null,
-  international: false,
-  method: p.method,
-  amount_refunded: p.amountRefunded,
-  refund_status: p.amountRefunded === 0 ? null : p.amountRefunded < p.amount ? "partial" : "full",
-  captured: p.status === "captured" || p.status === "refunded",
-  description: null,
-  card_id: null,
-  bank: null,
-  wallet: null,
-  vpa: p.method === "upi" ? (p.failed ? "failure@razorpay" : "success@razorpay") : null,
-  email: "void@razorpay.com",
-  contact: "+919000090000",
-  notes: [],
-  error_code: p.failed ? "BAD_REQUEST_ERROR" : null,
-  error_description: p.failed ? FAILURE : null,
-  error_source: p.failed ? "bank" : null,
-  error_step: p.failed ? "payment_authorization" : null,
-  error_reason: p.failed ? "payment_failed" : null,
-  acquirer_data: {},
-  created_at: p.createdAt
-})
-
-const refundJson = (r: Refund) => ({
-  id: r.id,
-  entity: "refund",
-  amount: r.amount,
-  currency: "INR",
-  payment_id: r.paymentId,
-  notes: notesJson(r.notes),
-  receipt: r.receipt,
-  acquirer_data: { arn: null },
-  created_at: r.createdAt,
-  batch_id: null,
-  status: "processed",
-  speed_processed: "normal",
-  speed_requested: "normal"
-})
-
-const paymentEvent = (event: string, p: Payment): WebhookEvent => ({
-  event,
-  contains: ["payment"],
-  payload: { payment: { entity: paymentJson(p) } }
-})
 
 const nowSeconds = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))
 
