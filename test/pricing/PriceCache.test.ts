@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { CachedPrice, PriceKey } from "@qc/entities/pricing/PriceCache"
-import { PriceCache, PriceCacheFromConfig, PriceCacheMemory, PriceCacheProbe, PriceCacheRedis, priceTtlMs } from "@qc/entities/pricing/PriceCache"
+import { PriceCache, PriceCacheMemory, PriceCacheProbe, priceTtlMs } from "@qc/entities/pricing/PriceCache"
+import { PriceCacheFromConfig, PriceCacheRedis } from "@qc/entities/pricing/PriceCacheRedis"
 import { Clock, ConfigProvider, Context, Effect, Layer, TestClock } from "effect"
 import { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
