@@ -7,6 +7,7 @@ import type { CustomerId } from "@qc/domain/orders/Order"
 import { OrderId, PlacedOrder } from "@qc/domain/orders/Order"
 import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import type { StoredOrderLine } from "@qc/domain/orders/OrderEntity"
+import { domainEvent } from "@qc/domain/events/DomainEvent"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
 import * as Migrations from "@qc/entities/platform/Migrations"
 import { OrderLive } from "@qc/entities/orders/Order"
@@ -107,7 +108,7 @@ describe("Order entity", () => {
       const id = orderId(2)
       const order = yield* client(id)
       yield* order.Place(placeCommand(id, "order_2"))
-      const paid = { type: "order.paid", aggregateId: id, payload: { orderId: id } }
+      const paid = domainEvent("order.paid", id, { orderId: id, paymentId: "pay_1" })
       expect(yield* order.Transition({ from: ["AWAITING_PAYMENT"], to: "PAID", reason: null, paymentId: "pay_1", events: [paid] })).toBe(true)
       // A retried or late move from a state the order has left changes nothing.
       expect(yield* order.Transition({ from: ["AWAITING_PAYMENT"], to: "PAID", reason: null, paymentId: "pay_1", events: [paid] })).toBe(false)
@@ -188,7 +189,7 @@ describe("Order entity", () => {
             to: "PAID",
             reason: null,
             paymentId: `pay_${i}`,
-            events: [{ type: "order.paid", aggregateId: id, payload: {} }]
+            events: [domainEvent("order.paid", id, { orderId: id, paymentId: `pay_${i}` })]
           }))
           yield* times(order.Transition({ from: ["PAID"], to: "CONFIRMED", reason: null, events: [] }))
           if (outcome === "refund") {

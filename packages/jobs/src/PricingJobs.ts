@@ -21,12 +21,6 @@ export const ExpiryMarkdownsCron = ClusterCron.make({
   )
 })
 
-interface InventoryUpdated {
-  readonly storeId: string
-  readonly skuId: string
-  readonly received?: ReadonlyArray<string>
-}
-
 /**
  * A new batch may be near best-before already: its store-SKU's markdown is
  * recomputed as soon as the receipt's `inventory.updated` is seen.
@@ -37,9 +31,9 @@ export const MarkdownOnReceipt = Layer.effectDiscard(
     const rules = yield* PricingRuleStore
     yield* events.subscribe("expiry-markdowns-on-receipt", (event) => {
       if (event.type !== "inventory.updated") return Effect.void
-      const payload = event.payload as InventoryUpdated
-      if (!payload.received || payload.received.length === 0) return Effect.void
-      return rules.recomputeMarkdowns({ storeId: payload.storeId, skuId: payload.skuId }).pipe(
+      const { received, skuId, storeId } = event.payload
+      if (received.length === 0) return Effect.void
+      return rules.recomputeMarkdowns({ storeId, skuId }).pipe(
         Effect.catchAllCause((cause) => Effect.logWarning("markdown on receipt failed", cause))
       )
     })

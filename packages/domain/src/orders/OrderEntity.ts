@@ -2,6 +2,8 @@ import { Entity } from "@effect/cluster"
 import { Rpc } from "@effect/rpc"
 import { Schema } from "effect"
 import { InvalidInput, ServiceUnavailable } from "../Errors.js"
+import { OrderEvent } from "../events/OrderEvents.js"
+import { PaymentEvent } from "../events/PaymentEvents.js"
 import { Paise } from "../Money.js"
 import { CustomerId, OrderId, OrderLine, OrderStatus, OrderView, PlacedOrder, TimelineEntry } from "./Order.js"
 
@@ -50,12 +52,9 @@ export class OrderState extends Schema.Class<OrderState>("OrderState")({
   }
 }
 
-/** A domain event to write to the outbox with the change that causes it. */
-export const OrderEvent = Schema.Struct({
-  type: Schema.String,
-  aggregateId: Schema.String,
-  payload: Schema.Unknown
-})
+/** The domain events an order command writes to the outbox with the change that causes them. */
+export const OrderCommandEvent = Schema.Union(OrderEvent, PaymentEvent)
+export type OrderCommandEvent = typeof OrderCommandEvent.Type
 
 export const PlaceOrderCommand = Schema.Struct({
   customerId: CustomerId,
@@ -109,7 +108,7 @@ export const OrderEntity = Entity.make("Order", [
       to: OrderStatus,
       reason: Schema.NullOr(Schema.String),
       paymentId: Schema.optional(Schema.String),
-      events: Schema.Array(OrderEvent)
+      events: Schema.Array(OrderCommandEvent)
     },
     success: Schema.Boolean,
     error: Schema.Union(OrderMissing, ...NotCommitted)

@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import { domainEvent } from "@qc/domain/events/DomainEvent"
 import { Sku, Store } from "@qc/domain/catalogue/Catalogue"
 import type { Category, Pincode, SkuUpsert } from "@qc/domain/catalogue/Catalogue"
 import type { SkuId, StoreId } from "@qc/domain/Ids"
@@ -71,7 +72,7 @@ export class CatalogueRepo extends Effect.Service<CatalogueRepo>()("CatalogueRep
                   ${sku.vendorCost ?? null})
           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, aliases = EXCLUDED.aliases, category = EXCLUDED.category,
             unit = EXCLUDED.unit, brand = EXCLUDED.brand, base_price = EXCLUDED.base_price, vendor_cost = EXCLUDED.vendor_cost`
-        yield* events.publish([{ type: "catalogue.updated", aggregateId: skuId, payload: { skuId } }])
+        yield* events.publish([domainEvent("catalogue.updated", skuId, { skuId })])
       })).pipe(Effect.zipRight(reload), Effect.orDie)
 
     return {

@@ -1,4 +1,5 @@
 import { Entity } from "@effect/cluster"
+import { domainEvent } from "@qc/domain/events/DomainEvent"
 import { OrderMissing, OrderEntity, OrderState } from "@qc/domain/orders/OrderEntity"
 import { Clock, DateTime, Effect, Option } from "effect"
 import { commitFailure } from "../platform/CommitFailure.js"
@@ -83,7 +84,7 @@ export const OrderLive = OrderEntity.toLayer(
             insert: state,
             timeline: { seq: 1, status: placed.status, reason: null },
             steps: [{ seq: 1, step: "placed", detail: `reserved ${payload.lines.length} line(s); razorpay ${placed.payment.razorpayOrderId}` }],
-            events: [{ type: "order.placed", aggregateId: orderId, payload: { orderId, customerId: payload.customerId, total: placed.total } }]
+            events: [domainEvent("order.placed", orderId, { orderId: placed.orderId, customerId: payload.customerId, total: placed.total })]
           }, { state, payments: new Map(), refunds: new Map(), stepSeq: 1 })
           return state
         }),
@@ -136,11 +137,13 @@ export const OrderLive = OrderEntity.toLayer(
             at: yield* Clock.currentTimeMillis,
             refund: payload,
             events: previous === undefined
-              ? [{
-                type: "payment.refunded",
-                aggregateId: orderId,
-                payload: { orderId, paymentId: payload.paymentId, refundId: payload.refundId, amount: payload.amount, reason: payload.reason }
-              }]
+              ? [domainEvent("payment.refunded", orderId, {
+                orderId: r.state.orderId,
+                paymentId: payload.paymentId,
+                refundId: payload.refundId,
+                amount: payload.amount,
+                reason: payload.reason
+              })]
               : []
           }, { ...r, refunds: new Map(r.refunds).set(payload.refundId, payload.status) })
         }),

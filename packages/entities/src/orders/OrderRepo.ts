@@ -2,11 +2,10 @@ import { SqlClient } from "@effect/sql"
 import type { CustomerId, OrderId, OrderStatus } from "@qc/domain/orders/Order"
 import { AdminOrderView, PlacedOrder } from "@qc/domain/orders/Order"
 import { OrderState } from "@qc/domain/orders/OrderEntity"
-import type { StoredOrderLine } from "@qc/domain/orders/OrderEntity"
+import type { OrderCommandEvent, StoredOrderLine } from "@qc/domain/orders/OrderEntity"
 import type { Paise } from "@qc/domain/Money"
 import { Clock, DateTime, Effect, Option, Schema } from "effect"
 import { makeBatcher } from "../platform/Batcher.js"
-import type { NewEvent } from "../platform/DomainEvents.js"
 import { DomainEvents } from "../platform/DomainEvents.js"
 
 const toDateTime = (value: unknown) => DateTime.unsafeMake(value instanceof Date ? value : new Date(String(value)))
@@ -49,7 +48,7 @@ export interface OrderWrite {
     readonly reason: string
   }
   readonly ticket?: { readonly reason: string; readonly detail: string }
-  readonly events?: ReadonlyArray<NewEvent>
+  readonly events?: ReadonlyArray<OrderCommandEvent>
 }
 
 /** Another writer changed the order under its entity (two owners during a shard move). */

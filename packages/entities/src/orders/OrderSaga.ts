@@ -4,6 +4,7 @@ import { StoreSkuEntity } from "@qc/domain/stock/StoreSkuEntity"
 import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
 import { Effect, Either, Option, Schema } from "effect"
 import { OrderEntity } from "@qc/domain/orders/OrderEntity"
+import { domainEvent } from "@qc/domain/events/DomainEvent"
 import type { OrderState } from "@qc/domain/orders/OrderEntity"
 import { Payments } from "../payments/Payments.js"
 import { paymentMatchesOrder } from "../payments/PaymentGuard.js"
@@ -131,7 +132,7 @@ export const settle = (orderId: string, decision: Decision) =>
           from: ["AWAITING_PAYMENT", "PAID"],
           to: status,
           reason,
-          events: [{ type: status === "FAILED" ? "order.failed" : "order.cancelled", aggregateId: orderId, payload: { orderId, reason } }]
+          events: [domainEvent(status === "FAILED" ? "order.failed" : "order.cancelled", orderId, { orderId: order.orderId, reason })]
         })
         yield* Effect.forEach(reservations(order), (r) => Effect.ignore(r.entity.Release({ reservationId: r.reservationId })), {
           concurrency: "unbounded",
@@ -155,8 +156,8 @@ export const settle = (orderId: string, decision: Decision) =>
           reason: null,
           paymentId: outcome.paymentId,
           events: [
-            { type: "payment.captured", aggregateId: orderId, payload: { orderId, paymentId: outcome.paymentId, amount: outcome.amount } },
-            { type: "order.paid", aggregateId: orderId, payload: { orderId, paymentId: outcome.paymentId } }
+            domainEvent("payment.captured", orderId, { orderId: order.orderId, paymentId: outcome.paymentId, amount: outcome.amount }),
+            domainEvent("order.paid", orderId, { orderId: order.orderId, paymentId: outcome.paymentId })
           ]
         })
         const commits = yield* Effect.forEach(reservations(order), (r) => Effect.either(r.entity.Commit({ reservationId: r.reservationId })), {
@@ -172,7 +173,7 @@ export const settle = (orderId: string, decision: Decision) =>
           from: ["PAID"],
           to: "CONFIRMED",
           reason: null,
-          events: [{ type: "order.confirmed", aggregateId: orderId, payload: { orderId, total: order.total } }]
+          events: [domainEvent("order.confirmed", orderId, { orderId: order.orderId, total: order.total })]
         })
         // A second capture on the same Razorpay order (the customer paid twice) is not kept.
         yield* refundCaptured("duplicate_payment", outcome.paymentId)

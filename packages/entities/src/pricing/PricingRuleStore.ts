@@ -1,5 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Unauthorized } from "@qc/domain/Errors"
+import { domainEvent } from "@qc/domain/events/DomainEvent"
+import type { PricingUpdated } from "@qc/domain/events/PricingEvents"
 import type { CategoryMarginInput, MarkdownPercentInput, TimeRuleInput } from "@qc/domain/pricing/Pricing"
 import { InvalidPromotion, PromotionConflict, UnknownPromotionTargets, VendorPromotion } from "@qc/domain/pricing/Pricing"
 import { Clock, Config, Context, DateTime, Effect, Either, Layer, Option, ParseResult, Redacted, Schema } from "effect"
@@ -54,13 +56,13 @@ export class PricingRuleStore extends Effect.Service<PricingRuleStore>()("Pricin
     const change = <A, E, R>(
       write: Effect.Effect<A, E, R>,
       /** The event the change announces; null when it changed nothing (e.g. a replayed promotion). */
-      event: (a: A) => { readonly scope: string; readonly payload: Record<string, unknown> } | null,
+      event: (a: A) => { readonly scope: string; readonly payload: PricingUpdated["payload"] } | null,
       invalidation: (a: A) => Invalidation | null
     ) =>
       Effect.gen(function*() {
         const a = yield* sql.withTransaction(Effect.tap(write, (a) => {
           const e = event(a)
-          return e === null ? Effect.void : events.publish([{ type: "pricing.updated", aggregateId: e.scope, payload: e.payload }])
+          return e === null ? Effect.void : events.publish([domainEvent("pricing.updated", e.scope, e.payload)])
         }))
         const target = invalidation(a)
         const e = event(a)

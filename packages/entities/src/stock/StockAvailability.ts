@@ -9,14 +9,6 @@ interface Level {
   version: number
 }
 
-interface InventoryUpdated {
-  readonly storeId: string
-  readonly skuId: string
-  readonly available: number
-  readonly reorderThreshold?: number
-  readonly version: number
-}
-
 /**
  * Browse's view of stock, in memory on every runner: the committed counters at
  * start, then every `inventory.updated` (followed within ~100 ms). Applied by
@@ -44,7 +36,7 @@ export class StockAvailability extends Effect.Service<StockAvailability>()("Stoc
       Effect.sync(() => {
         for (const e of batch) {
           if (e.type !== "inventory.updated") continue
-          const p = e.payload as InventoryUpdated
+          const p = e.payload
           const known = levels.get(p.storeId)?.get(p.skuId)
           apply(p.storeId, p.skuId, {
             available: p.available,

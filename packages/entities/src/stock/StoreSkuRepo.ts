@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { StoreSkuNotFound } from "@qc/domain/Errors"
+import { domainEvent } from "@qc/domain/events/DomainEvent"
 import type { ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
 import { LedgerEntry } from "@qc/domain/stock/StoreSku"
 import type { MovementKind, ReservationStatus } from "@qc/domain/stock/StoreSku"
@@ -250,10 +251,8 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
                                ${ledger.map(([, l]) => iso(l.at))}::timestamptz[])`
       }
       // A burst that only recorded a refusal (a Reserve that found too little) moved no stock: no event.
-      yield* events.publish(bursts.filter((b) => b.ledger.length > 0).map((b) => ({
-        type: "inventory.updated",
-        aggregateId: `${b.storeId}/${b.skuId}`,
-        payload: {
+      yield* events.publish(bursts.filter((b) => b.ledger.length > 0).map((b) =>
+        domainEvent("inventory.updated", `${b.storeId}/${b.skuId}`, {
           storeId: b.storeId,
           skuId: b.skuId,
           onHand: b.onHand,
@@ -264,8 +263,8 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
           version: b.version,
           // Lots received in this commit: a new batch may need an expiry markdown.
           received: b.ledger.flatMap((l) => (l.kind === "receive" && l.note !== null ? [l.note] : []))
-        }
-      })))
+        })
+      ))
       const batches = bursts.flatMap((b) => b.batches.map((batch) => [b, batch] as const))
       const kept = batches.filter(([, batch]) => batch.qty > 0)
       if (kept.length > 0) {
