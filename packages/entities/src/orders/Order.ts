@@ -3,8 +3,9 @@ import { domainEvent } from "@qc/domain/events/DomainEvent"
 import { OrderMissing, OrderEntity, OrderState } from "@qc/domain/orders/OrderEntity"
 import { Clock, DateTime, Effect, Option } from "effect"
 import { commitFailure } from "../platform/CommitFailure.js"
-import type { OrderRecord, OrderWrite } from "./OrderRepo.js"
+import type { OrderRecord } from "./OrderRecord.js"
 import { OrderRepo } from "./OrderRepo.js"
+import type { OrderWrite } from "./OrderWrite.js"
 
 /** Payment statuses a later report may not overwrite, except with "refunded". */
 const settledPayment = new Set(["captured", "refunded", "failed"])
