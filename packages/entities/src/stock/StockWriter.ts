@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { makeBatcher } from "../platform/Batcher.js"
-import type { Burst } from "./StoreSkuRepo.js"
+import type { Burst } from "./StoreSkuBursts.js"
 import { StoreSkuRepo } from "./StoreSkuRepo.js"
 
 /** Bursts of at most this many entities share one transaction. */
