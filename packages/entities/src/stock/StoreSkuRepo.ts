@@ -10,6 +10,7 @@ import type { LedgerRow } from "./StockRows.js"
 import type { Burst } from "./StoreSkuBursts.js"
 import { persistBursts } from "./StoreSkuBursts.js"
 import { StoreSkuState } from "./StoreSkuState.js"
+import { ReservationTtl } from "@qc/domain/stock/ReservationTtl"
 
 const millis = (value: unknown): number => (value instanceof Date ? value.getTime() : new Date(String(value)).getTime())
 
@@ -58,8 +59,7 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
     const sql = yield* SqlClient.SqlClient
     const events = yield* DomainEvents
 
-    /** Terminal reservations older than this are not kept in memory (retries come within minutes). */
-    const retentionMs = 7 * 86_400_000
+    const { retentionMs } = ReservationTtl
 
     type Loaded =
       | { readonly _tag: "Loaded"; readonly state: StoreSkuState }
