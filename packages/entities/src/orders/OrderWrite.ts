@@ -2,7 +2,7 @@ import type { SqlClient } from "@effect/sql"
 import type { OrderStatus } from "@qc/domain/orders/Order"
 import { PlacedOrder } from "@qc/domain/orders/Order"
 import type { OrderCommandEvent, OrderState } from "@qc/domain/orders/OrderEntity"
-import { DateTime, Effect, Schema } from "effect"
+import { Data, DateTime, Effect, Schema } from "effect"
 import type { DomainEvents } from "../platform/DomainEvents.js"
 
 const encodePlaced = Schema.encodeSync(PlacedOrder)
@@ -35,9 +35,9 @@ export interface OrderWrite {
 }
 
 /** Another writer changed the order under its entity (two owners during a shard move). */
-export class OrderWriteConflict extends Error {
-  constructor(readonly orderIds: ReadonlyArray<string>) {
-    super(`order(s) ${orderIds.join(", ")} changed under their entity; the write was rolled back`)
+export class OrderWriteConflict extends Data.TaggedError("OrderWriteConflict")<{ readonly orderIds: ReadonlyArray<string> }> {
+  override get message() {
+    return `order(s) ${this.orderIds.join(", ")} changed under their entity; the write was rolled back`
   }
 }
 
@@ -92,7 +92,7 @@ export const writeOrders = (sql: SqlClient.SqlClient, events: DomainEvents, writ
         RETURNING o.id`
       if (moved.length !== moves.length) {
         const done = new Set(moved.map((r) => r.id))
-        return yield* Effect.die(new OrderWriteConflict(moves.filter((m) => !done.has(m.orderId)).map((m) => m.orderId)))
+        return yield* Effect.die(new OrderWriteConflict({ orderIds: moves.filter((m) => !done.has(m.orderId)).map((m) => m.orderId) }))
       }
     }
     const timeline = writes.flatMap((w) => (w.timeline ? [{ order_id: w.orderId, ...w.timeline, at: atOf(w) }] : []))

@@ -2,14 +2,14 @@ import type { SqlClient } from "@effect/sql"
 import { domainEvent } from "@qc/domain/events/DomainEvent"
 import type { InventoryUpdated } from "@qc/domain/events/StockEvents"
 import type { SkuId, StoreId } from "@qc/domain/Ids"
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import type { DomainEvents } from "../platform/DomainEvents.js"
 import type { BatchRow, LedgerRow, ReservationRow } from "./StockRows.js"
 
 /** Another writer moved a store-SKU since its entity loaded it (e.g. two runners during a shard move). */
-export class VersionConflict extends Error {
-  constructor(readonly rows: number) {
-    super(`${rows} store-SKU row(s) changed under their entity; the write was rolled back`)
+export class VersionConflict extends Data.TaggedError("VersionConflict")<{ readonly rows: number }> {
+  override get message() {
+    return `${this.rows} store-SKU row(s) changed under their entity; the write was rolled back`
   }
 }
 
@@ -68,7 +68,7 @@ export const persistBursts = Effect.fn("StoreSkuRepo.persistMany")(function*(
         AS v(store_id, sku_id, on_hand, reserved, allocated, version, from_version)
       WHERE s.store_id = v.store_id AND s.sku_id = v.sku_id AND s.version = v.from_version
       RETURNING s.store_id`
-    if (updated.length !== existing.length) return yield* Effect.die(new VersionConflict(existing.length - updated.length))
+    if (updated.length !== existing.length) return yield* Effect.die(new VersionConflict({ rows: existing.length - updated.length }))
   }
   const created = bursts.filter((b) => b.created)
   if (created.length > 0) {
@@ -80,7 +80,7 @@ export const persistBursts = Effect.fn("StoreSkuRepo.persistMany")(function*(
                            ${created.map((b) => b.version)}::int[])
       ON CONFLICT (store_id, sku_id) DO NOTHING
       RETURNING store_id`
-    if (inserted.length !== created.length) return yield* Effect.die(new VersionConflict(created.length - inserted.length))
+    if (inserted.length !== created.length) return yield* Effect.die(new VersionConflict({ rows: created.length - inserted.length }))
   }
   const reservations = bursts.flatMap((b) => b.reservations.map((r) => [b, r] as const))
   if (reservations.length > 0) {
