@@ -1,11 +1,40 @@
 import { SqlClient } from "@effect/sql"
-import type { Category } from "@qc/domain/catalogue/Catalogue"
+import { Category } from "@qc/domain/catalogue/Catalogue"
 import type { CategoryMarginInput, MarkdownPercentInput, TimeRuleInput, VendorPromotion } from "@qc/domain/pricing/Pricing"
-import { Clock, DateTime, Effect } from "effect"
+import { Clock, DateTime, Effect, Schema } from "effect"
 import { CatalogueRepo } from "../catalogue/CatalogueRepo.js"
 import type { ChainInputs } from "./PricingChain.js"
 
-const asJson = <A>(value: unknown): A => (typeof value === "string" ? JSON.parse(value) : value) as A
+/**
+ * The rule rows the chain reads, as Postgres' json_agg builds them: decoded at the
+ * repository boundary, so a changed query or a bad row fails here, not in a price.
+ */
+const RuleRows = {
+  margins: Schema.Array(Schema.Struct({ category: Category, targetPercent: Schema.NullOr(Schema.Number), minPercent: Schema.Number })),
+  timeRules: Schema.Array(Schema.Struct({ ruleId: Schema.String, category: Category, from: Schema.String, until: Schema.String, percent: Schema.Number })),
+  promotions: Schema.Array(Schema.Struct({
+    promotionId: Schema.String,
+    vendor: Schema.String,
+    price: Schema.Number,
+    startsAt: Schema.Number,
+    endsAt: Schema.Number
+  })),
+  markdowns: Schema.Array(Schema.Struct({ lot: Schema.String, bestBefore: Schema.Number, percent: Schema.Number, qty: Schema.Number })),
+  signals: Schema.Array(Schema.Struct({ competitor: Schema.String, price: Schema.Number, observedAt: Schema.Number }))
+}
+
+/** `pg` parses json columns; PGlite may hand them over as text. */
+const jsonRows = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownSync(schema)
+  return (value: unknown): A => decode(typeof value === "string" ? JSON.parse(value) : value)
+}
+const decodeRows = {
+  margins: jsonRows(RuleRows.margins),
+  timeRules: jsonRows(RuleRows.timeRules),
+  promotions: jsonRows(RuleRows.promotions),
+  markdowns: jsonRows(RuleRows.markdowns),
+  signals: jsonRows(RuleRows.signals)
+}
 const iso = (ms: number) => new Date(ms).toISOString()
 
 interface SkuRuleRow {
@@ -62,10 +91,8 @@ export class PricingRepo extends Effect.Service<PricingRepo>()("PricingRepo", {
                  FROM competitor_prices c WHERE c.sku_id = s.sku_id) AS signals
             FROM unnest(${known}::text[]) AS s(sku_id)`
         ], { concurrency: 2 })
-        const margins = asJson<Array<{ category: Category; targetPercent: number | null; minPercent: number }>>(config.margins)
-        const timeRules = asJson<Array<{ ruleId: string; category: Category; from: string; until: string; percent: number }>>(
-          config.time_rules
-        )
+        const margins = decodeRows.margins(config.margins)
+        const timeRules = decodeRows.timeRules(config.time_rules)
         const out = new Map<string, ChainInputs>()
         for (const row of rows) {
           const sku = catalogue.sku(row.sku_id)
@@ -79,10 +106,10 @@ export class PricingRepo extends Effect.Service<PricingRepo>()("PricingRepo", {
             catalogueBasePrice: sku.value.basePrice,
             vendorCost: catalogue.vendorCost(row.sku_id),
             margin: margin ? { targetPercent: margin.targetPercent, minPercent: margin.minPercent } : null,
-            promotions: asJson(row.promotions),
-            markdowns: asJson(row.markdowns),
+            promotions: decodeRows.promotions(row.promotions),
+            markdowns: decodeRows.markdowns(row.markdowns),
             timeRules: timeRules.filter((r) => r.category === category),
-            signals: asJson(row.signals)
+            signals: decodeRows.signals(row.signals)
           })
         }
         return out
