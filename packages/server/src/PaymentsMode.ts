@@ -34,7 +34,11 @@ export const PaymentsMode: Layer.Layer<Payments, ConfigError> = Layer.unwrapEffe
   Effect.gen(function*() {
     const keyId = yield* Config.option(Config.nonEmptyString("RAZORPAY_KEY_ID"))
     if (Option.isSome(keyId)) {
-      yield* Effect.logInfo("payments: Razorpay with the configured keys")
+      // Names the host, so a server pointed at `pnpm standin` says so in its first lines.
+      const baseUrl = yield* Config.option(Config.nonEmptyString("RAZORPAY_BASE_URL"))
+      yield* Effect.logInfo(
+        `payments: Razorpay with the configured keys at ${Option.getOrElse(baseUrl, () => "https://api.razorpay.com")}`
+      )
       return PaymentsFromConfig
     }
     yield* Effect.logWarning(

@@ -5,12 +5,12 @@ import type { GatewayPayment, GatewayRefund } from "../Payments.js"
 import { ApiError, makeIds, makeLedger, StandInError } from "./RazorpayStandInLedger.js"
 import type { PayOptions } from "./RazorpayStandInLedger.js"
 import { makeWebhooks } from "./RazorpayStandInWebhooks.js"
-import type { Delivery, DeliveryOptions } from "./RazorpayStandInWebhooks.js"
+import type { Backoff, Delivery, DeliveryOptions } from "./RazorpayStandInWebhooks.js"
 import { sameSecret } from "../../platform/Signatures.js"
 
 export { StandInError } from "./RazorpayStandInLedger.js"
 export type { PayOptions } from "./RazorpayStandInLedger.js"
-export type { Delivery, DeliveryOptions } from "./RazorpayStandInWebhooks.js"
+export type { Backoff, Delivery, DeliveryOptions } from "./RazorpayStandInWebhooks.js"
 
 export interface StandInConfig {
   readonly keyId: string
@@ -22,12 +22,15 @@ export interface StandInConfig {
   readonly port?: number
   /** Attempts per webhook copy before giving up; default 8 (1+2+4+…+60 s ≈ two minutes of backoff). */
   readonly webhookAttempts?: number
+  /** Wait after a failed attempt, doubling each time; default 1 s doubling up to 60 s. */
+  readonly webhookBackoff?: Partial<Backoff>
 }
 
 /**
- * A local Razorpay for embedded mode and tests: the REST subset our SDK calls use (Basic auth,
- * orders, payments, refunds with X-Refund-Idempotency), kept in memory, plus the customer's side
- * (`pay`) and at-least-once webhooks.
+ * A local Razorpay for embedded mode, tests and its own process (`standin.ts`): the REST subset
+ * our SDK calls use (Basic auth, orders, payments, refunds with X-Refund-Idempotency), kept in
+ * memory, plus the customer's side (`pay`, also `POST /v1/dev/payments/{orderId}` under the same
+ * Basic auth) and at-least-once webhooks.
  */
 export class RazorpayStandIn extends Context.Tag("RazorpayStandIn")<RazorpayStandIn, {
   /** Give this to `PaymentsLive` as `baseUrl`. */
@@ -59,6 +62,7 @@ const make = (config: StandInConfig): Effect.Effect<RazorpayStandIn["Type"], Sta
       url: config.webhookUrl,
       accountId: nextId("acc"),
       maxAttempts: config.webhookAttempts ?? 8,
+      backoff: { first: "1 second", max: "60 seconds", ...config.webhookBackoff },
       nextEventId: () => nextId("evt")
     })
     const ledger = makeLedger({ nextId, send: webhooks.send })
@@ -71,6 +75,7 @@ const make = (config: StandInConfig): Effect.Effect<RazorpayStandIn["Type"], Sta
       ["POST", /^\/v1\/orders$/, (_, __, body) => ledger.createOrder(body)],
       ["GET", /^\/v1\/orders\/([^/]+)\/payments$/, (id) => ledger.orderPayments(id)],
       ["GET", /^\/v1\/payments\/([^/]+)$/, (id) => ledger.fetchPayment(id)],
+      ["POST", /^\/v1\/dev\/payments\/([^/]+)$/, (id, _, body) => ledger.payOverHttp(id, body)],
       ["POST", /^\/v1\/payments\/([^/]+)\/refund$/, (id, req, body) => {
         const key = req.headers["x-refund-idempotency"]
         return ledger.refund(id, body, Array.isArray(key) ? key[0] : key)

@@ -52,6 +52,12 @@ const RefundBody = Schema.Struct({
   notes: Schema.optional(Notes)
 })
 
+/** The body of `POST /v1/dev/payments/{orderId}`, as the server's own dev endpoint takes it. */
+const PayBody = Schema.Struct({
+  outcome: Schema.Literal("capture", "fail"),
+  amount: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { exact: true })
+})
+
 const decodeBody = <A, I>(schema: Schema.Schema<A, I>, raw: string) =>
   Schema.decodeUnknown(Schema.parseJson(schema))(raw).pipe(
     Effect.mapError((e) => new ApiError({ status: 400, description: e.message }))
@@ -204,6 +210,17 @@ export const makeLedger = (options: {
       })
     })
 
+  /** `pay` over HTTP, answered like the server's `/v1/dev/payments`: 404 for an unknown order, else 400. */
+  const payOverHttp = (orderId: string, raw: string) =>
+    decodeBody(PayBody, raw).pipe(
+      Effect.flatMap((body) => pay(orderId, body, true)),
+      Effect.map((p) => ({ paymentId: p.id, status: p.status, amount: p.amount })),
+      Effect.catchTag("StandInError", (e) =>
+        Effect.fail(
+          e.unknownId === true ? new ApiError({ status: 404, description: noSuchId.description }) : badRequest(e.message)
+        ))
+    )
+
   const refundsOf = (paymentId: string) =>
     Effect.sync(() =>
       [...refunds.values()].filter((r) => r.paymentId === paymentId).map((r) =>
@@ -211,5 +228,5 @@ export const makeLedger = (options: {
       )
     )
 
-  return { createOrder, orderPayments, fetchPayment, refund, pay, refundsOf }
+  return { createOrder, orderPayments, fetchPayment, refund, pay, payOverHttp, refundsOf }
 }

@@ -48,8 +48,14 @@ interface Copy {
 /** Razorpay wants an answer within 5 s. Real time on purpose: it bounds a socket, not simulated time. */
 const ANSWER_TIMEOUT_MS = 5_000
 
-/** Wait after the n-th failed attempt: 1 s, 2 s, 4 s, … capped at a minute. */
-const backoff = (failedAttempt: number) => Duration.seconds(Math.min(2 ** (failedAttempt - 1), 60))
+/** How long to wait after a failed attempt: `first`, doubling each time, never more than `max`. */
+export interface Backoff {
+  readonly first: Duration.DurationInput
+  readonly max: Duration.DurationInput
+}
+
+/** Kept for `deliveries`; a long-running stand-in process must not grow without bound. */
+const LOGGED_DELIVERIES = 10_000
 
 const post = (url: string, copy: Copy): Effect.Effect<number | "unreachable"> =>
   Effect.tryPromise({
@@ -74,7 +80,8 @@ const post = (url: string, copy: Copy): Effect.Effect<number | "unreachable"> =>
 
 /**
  * At-least-once delivery like Razorpay's: a non-2xx answer or a connection failure is retried with
- * backoff on the Effect clock (so tests drive retries with TestClock) until `maxAttempts`.
+ * exponential backoff on the Effect clock (so tests drive retries with TestClock) until
+ * `maxAttempts`. Every attempt is logged: failures as warnings, a first-try success at debug level.
  * Delivery fibers live in the caller's scope.
  */
 export const makeWebhooks = (options: {
@@ -82,9 +89,13 @@ export const makeWebhooks = (options: {
   readonly url: string | undefined
   readonly accountId: string
   readonly maxAttempts: number
+  readonly backoff: Backoff
   readonly nextEventId: () => string
 }): Effect.Effect<Webhooks, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const first = Duration.toMillis(options.backoff.first)
+    const max = Duration.toMillis(options.backoff.max)
+    const backoff = (failedAttempt: number) => Duration.millis(Math.min(first * 2 ** Math.min(failedAttempt - 1, 30), max))
     const fibers = yield* FiberSet.make()
     // Copies not yet delivered with 2xx nor given up; `settled` waits for zero.
     const pending = yield* SubscriptionRef.make(0)
@@ -103,8 +114,20 @@ export const makeWebhooks = (options: {
           status = url === undefined ? "unreachable" : yield* post(url, copy)
         }
         log.push({ eventId: copy.eventId, event: copy.event, attempt: n, status })
-        return typeof status === "number" && status >= 200 && status < 300
+        if (log.length > LOGGED_DELIVERIES) log.shift()
+        const ok = typeof status === "number" && status >= 200 && status < 300
+        yield* logAttempt(copy, n, status, ok)
+        return ok
       })
+
+    const logAttempt = (copy: Copy, n: number, status: Delivery["status"], ok: boolean) => {
+      const what = `webhook ${copy.event} ${copy.eventId} attempt ${n}/${options.maxAttempts}: ${status}`
+      return ok
+        ? n === 1 ? Effect.logDebug(`${what}, delivered`) : Effect.logInfo(`${what}, delivered after retrying`)
+        : n >= options.maxAttempts
+        ? Effect.logError(`${what}, giving up`)
+        : Effect.logWarning(`${what}, next attempt in ${Duration.format(backoff(n))}`)
+    }
 
     const retryFrom = (copy: Copy, n: number): Effect.Effect<void> =>
       Effect.sleep(backoff(n - 1)).pipe(
