@@ -1,4 +1,4 @@
-import { ClusterWorkflowEngine, RunnerAddress, SingleRunner } from "@effect/cluster"
+import { RunnerAddress, SingleRunner } from "@effect/cluster"
 import type { ShardingConfig } from "@effect/cluster"
 import { HttpApiBuilder, HttpApiSwagger, HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
@@ -11,14 +11,14 @@ import { MigrationsLive } from "@qc/entities/platform/Migrations"
 import { OrderLive } from "@qc/entities/orders/Order"
 import { OrderPlacement } from "@qc/entities/orders/OrderPlacement"
 import { OrderRepo } from "@qc/entities/orders/OrderRepo"
-import { OrderSagaLive } from "@qc/entities/orders/OrderSaga"
+import { OrderDueSweepLive } from "@qc/entities/orders/OrderDueSweep"
+import { OrderStepsLive } from "@qc/entities/orders/OrderSteps"
 import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
 import { CatalogueBrowse } from "@qc/entities/catalogue/CatalogueBrowse"
 import { PricingChainResolverLive } from "@qc/entities/pricing/PriceResolver"
 import { PricingRepo } from "@qc/entities/pricing/PricingRepo"
 import { PricingRuleStore } from "@qc/entities/pricing/PricingRuleStore"
 import { StockAvailability } from "@qc/entities/stock/StockAvailability"
-import { SettlementSweeperLive } from "@qc/entities/orders/SettlementSweeper"
 import { ReservationSweeperLive } from "@qc/entities/stock/ReservationSweeper"
 import { SeedLive } from "@qc/entities/demo/Seed"
 import { StoreSkuLive } from "@qc/entities/stock/StoreSku"
@@ -68,8 +68,7 @@ const ClusterSql = Layer.unwrapEffect(
 )
 
 const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(SingleRunner.layer({
+  SingleRunner.layer({
       runnerStorage: "sql",
       // Explicit, so the cluster's env config does not take our HTTP `PORT` as its runner port.
       shardingConfig: {
@@ -79,19 +78,17 @@ const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"
         simulateRemoteSerialization: false,
         ...shardingConfig
       }
-    })),
-    Layer.provide(ClusterSql)
-  )
+    }).pipe(Layer.provide(ClusterSql))
 
 /**
- * Stock plus checkout and catalogue: the order saga, placement, payment webhooks,
+ * Stock plus checkout and catalogue: the Order entity (its own lifecycle) and its due sweep, placement, payment webhooks,
  * the pricing chain and browse/search, on the gateway, price cache, competitor
  * feed and vendor secret provided. The pricing jobs are added separately
  * (`PricingJobsLive`), so a test can run without them.
  */
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  Layer.mergeAll(OrderLive, OrderSagaLive, OrderPlacement.Default, PaymentWebhooks.Default, SettlementSweeperLive, CatalogueBrowse.Default).pipe(
-    Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, PricingRuleStore.Default, StockAvailability.Default)),
+  Layer.mergeAll(OrderLive, OrderDueSweepLive, OrderPlacement.Default, PaymentWebhooks.Default, CatalogueBrowse.Default).pipe(
+    Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, PricingRuleStore.Default, StockAvailability.Default, OrderStepsLive)),
     Layer.provideMerge(PricingChainResolverLive),
     Layer.provideMerge(PricingRepo.Default),
     Layer.provideMerge(runner(shardingConfig))

@@ -14,14 +14,16 @@ import { OrderPlacement } from "@qc/entities/orders/OrderPlacement"
 import { OrderRepo } from "@qc/entities/orders/OrderRepo"
 import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
 import { RazorpayStandIn } from "@qc/entities/payments/standin/RazorpayStandIn"
-import { DateTime, Effect, Layer, Option, Schedule } from "effect"
+import { DateTime, Effect, Layer, Option } from "effect"
+import { ServiceUnavailable } from "@qc/domain/Errors"
+
+const busy = new ServiceUnavailable({ message: "the order is busy; retry the cancel" })
 
 export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
   Effect.gen(function*() {
     const placement = yield* OrderPlacement
     const orders = yield* OrderRepo
     const order = yield* OrderEntity.client
-    const webhooks = yield* PaymentWebhooks
 
     /** Someone else's order is reported as missing, not forbidden: ids are not disclosed. */
     const own = (orderId: string) =>
@@ -43,20 +45,24 @@ export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
         Effect.flatMap(CurrentCustomer, (customer) => orders.listForCustomer(customer, urlParams.cursor, urlParams.limit ?? 20)))
       .handle("cancel", ({ path }) =>
         Effect.gen(function*() {
-          const order = yield* own(path.orderId)
-          if (order.status === "CANCELLED") return order
-          if (order.status !== "AWAITING_PAYMENT") {
-            return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: order.status }))
+          const view = yield* own(path.orderId)
+          if (view.status === "CANCELLED") return view
+          if (view.status !== "AWAITING_PAYMENT") {
+            return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: view.status }))
           }
-          yield* webhooks.signalCancel(path.orderId)
-          // The saga settles it (release, refund if captured); wait briefly to answer with the outcome.
-          yield* own(path.orderId).pipe(
-            Effect.repeat({
-              schedule: Schedule.spaced("100 millis").pipe(Schedule.upTo("5 seconds")),
-              while: (v) => v.status === "AWAITING_PAYMENT"
+          // The order's entity cancels, releases the stock and refunds a capture, then answers.
+          const cancelled = yield* order(path.orderId).Cancel().pipe(
+            Effect.catchTags({
+              OrderMissing: () => Effect.fail(new OrderNotFound({ orderId: path.orderId })),
+              MailboxFull: () => Effect.fail(busy),
+              AlreadyProcessingMessage: () => Effect.fail(busy),
+              PersistenceError: () => Effect.fail(busy)
             })
           )
-          return yield* own(path.orderId)
+          if (cancelled.status !== "CANCELLED") {
+            return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: cancelled.status }))
+          }
+          return cancelled.view
         }))
   }))
 

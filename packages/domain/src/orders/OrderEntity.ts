@@ -81,6 +81,16 @@ export const OrderRefundCommand = Schema.Struct({
   reason: Schema.String
 })
 
+/** A payment as Razorpay reports it (webhook or lookup): what the order decides on. */
+export const PaymentReport = Schema.Struct({
+  paymentId: Schema.String,
+  status: Schema.Literal("authorized", "captured", "failed"),
+  amount: Schema.Int,
+  currency: Schema.String,
+  method: Schema.String
+})
+export type PaymentReport = typeof PaymentReport.Type
+
 /** A command whose rows could not be committed fails alone (400 if the database refused a value, else 503). */
 const NotCommitted = [InvalidInput, ServiceUnavailable] as const
 
@@ -117,6 +127,19 @@ export const OrderEntity = Entity.make("Order", [
   Rpc.make("RecordPayment", { payload: OrderPaymentCommand.fields, success: OrderState, error: Schema.Union(OrderMissing, ...NotCommitted) }),
   /** A refund we made or the gateway reported; `payment.refunded` goes out the first time. */
   Rpc.make("RecordRefund", { payload: OrderRefundCommand.fields, error: Schema.Union(OrderMissing, ...NotCommitted) }),
+  /**
+   * The order's lifecycle, driven by the entity itself (a process manager): a payment
+   * reported by the webhook decides PAID (then stock committed, CONFIRMED) or FAILED; a
+   * capture the order does not keep is refunded. Answers the order after acting.
+   */
+  Rpc.make("PaymentReported", { payload: PaymentReport.fields, success: OrderState, error: Schema.Union(OrderMissing, ...NotCommitted) }),
+  /** The customer's cancel: only while awaiting payment; answers the order (its status says whether it took). */
+  Rpc.make("Cancel", { success: OrderState, error: Schema.Union(OrderMissing, ...NotCommitted) }),
+  /**
+   * Acts on what is due: the payment deadline (ask Razorpay, then confirm or fail) or the
+   * steps of a decision a crash interrupted. Sent by the due-order sweep after a restart.
+   */
+  Rpc.make("Wake", { success: Schema.Option(OrderState), error: Schema.Union(OrderMissing, ...NotCommitted) }),
   /** Something a person must look at (e.g. paid but not allocatable). */
   Rpc.make("OpenTicket", { payload: { reason: Schema.String, detail: Schema.String }, error: Schema.Union(OrderMissing, ...NotCommitted) })
 ])

@@ -1,162 +1,54 @@
 import { Entity } from "@effect/cluster"
-import { domainEvent } from "@qc/domain/events/DomainEvent"
-import { OrderMissing, OrderEntity, OrderState } from "@qc/domain/orders/OrderEntity"
-import { Clock, DateTime, Effect, Option } from "effect"
-import { commitFailure } from "../platform/CommitFailure.js"
-import type { OrderRecord } from "./OrderRecord.js"
+import { OrderEntity } from "@qc/domain/orders/OrderEntity"
+import { Clock, Effect, Option, Queue } from "effect"
+import { makeOrderCommands } from "./OrderCommands.js"
+import { makeOrderLifecycle, paymentDeadlineMs } from "./OrderLifecycle.js"
 import { OrderRepo } from "./OrderRepo.js"
-import type { OrderWrite } from "./OrderWrite.js"
-
-/** Payment statuses a later report may not overwrite, except with "refunded". */
-const settledPayment = new Set(["captured", "refunded", "failed"])
+import { OrderSteps } from "./OrderSteps.js"
 
 /**
- * The Order behaviour. The order lives in memory (loaded when the entity wakes) and
- * every command computes the next record, commits its rows through the runner's
- * group-committing writer, and only then takes the new record and answers. Messages
- * of one order are handled one at a time, so the record never races itself; if a
- * commit fails the entity reloads from Postgres before the next command. States are built
- * from the decoded command and the previous state, so they skip re-validation (`true`).
+ * The Order behaviour: the order in memory, its only writer, and its own process manager.
+ * Commands and the order's timer take one lock, so the record never races itself. The
+ * timer is the row's `due_at` held in memory: it fires while the entity is resident; after
+ * a restart or shard move the due-order sweep wakes the entity instead (`Wake`).
  */
 export const OrderLive = OrderEntity.toLayer(
   Effect.gen(function*() {
     const orderId = (yield* Entity.CurrentAddress).entityId
-    const repo = yield* OrderRepo
-    let record: Option.Option<OrderRecord> = yield* repo.load(orderId)
-    let stale = false
+    const order = yield* makeOrderCommands(orderId, yield* OrderRepo)
+    const lifecycle = makeOrderLifecycle(orderId, order, yield* OrderSteps)
+    const lock = yield* Effect.makeSemaphore(1)
+    const rearm = yield* Queue.sliding<void>(1)
+    const serial = <A, E>(effect: Effect.Effect<A, E>) =>
+      lock.withPermits(1)(effect).pipe(Effect.ensuring(rearm.offer(void 0)))
 
-    const current = Effect.suspend(() =>
-      stale
-        ? Effect.map(repo.load(orderId), (loaded) => {
-          record = loaded
-          stale = false
-          return loaded
-        })
-        : Effect.succeed(record)
-    )
-    const existing = Effect.flatMap(current, Option.match({
-      onNone: () => Effect.fail(new OrderMissing({ orderId })),
-      onSome: Effect.succeed
-    }))
-    const commit = (write: OrderWrite, next: OrderRecord) =>
-      repo.write(write).pipe(
-        Effect.tap(() => {
-          record = Option.some(next)
-        }),
-        Effect.catchAllCause((cause) =>
-          Effect.zipRight(
-            Effect.sync(() => {
-              stale = true
-            }),
-            Effect.zipRight(Effect.logWarning(`order ${orderId}: change not committed`, cause), Effect.fail(commitFailure(cause)))
-          )
-        )
+    // The timer: sleep until the held due time (or until a command moves it), then act.
+    const timer = Effect.gen(function*() {
+      const due = Option.flatMap(order.held(), (r) => Option.fromNullable(r.dueAt))
+      if (Option.isNone(due)) return yield* rearm.take
+      const wait = due.value - (yield* Clock.currentTimeMillis)
+      if (wait > 0) return yield* Effect.raceFirst(Effect.sleep(wait), rearm.take)
+      yield* lock.withPermits(1)(lifecycle.proceed).pipe(
+        Effect.catchAllCause((cause) => Effect.zipRight(Effect.logWarning(`order ${orderId}: due step failed`, cause), Effect.sleep("5 seconds")))
       )
+    })
+    yield* Effect.forkScoped(Effect.forever(timer))
 
     return {
-      Get: () => Effect.map(current, Option.map((r) => r.state)),
-
+      Get: () => Effect.map(order.current, Option.map((r) => r.state)),
       Place: ({ payload }) =>
-        Effect.gen(function*() {
-          const found = yield* current
-          if (Option.isSome(found)) return found.value.state
-          const at = yield* Clock.currentTimeMillis
-          const { placed } = payload
-          const state = new OrderState({
-            orderId: placed.orderId,
-            customerId: payload.customerId,
-            idempotencyKey: payload.idempotencyKey,
-            requestHash: payload.requestHash,
-            status: placed.status,
-            statusReason: null,
-            pincode: payload.pincode,
-            lines: payload.lines,
-            total: placed.total,
-            currency: placed.payment.currency,
-            razorpayOrderId: placed.payment.razorpayOrderId,
-            paymentId: null,
-            placedAt: DateTime.unsafeMake(at),
-            timeline: [{ status: placed.status, at: DateTime.unsafeMake(at), reason: null }],
-            placed
-          }, true)
-          yield* commit({
-            orderId,
-            at,
-            insert: state,
-            timeline: { seq: 1, status: placed.status, reason: null },
-            steps: [{ seq: 1, step: "placed", detail: `reserved ${payload.lines.length} line(s); razorpay ${placed.payment.razorpayOrderId}` }],
-            events: [domainEvent("order.placed", orderId, { orderId: placed.orderId, customerId: payload.customerId, total: placed.total })]
-          }, { state, payments: new Map(), refunds: new Map(), stepSeq: 1 })
-          return state
-        }),
-
-      Transition: ({ payload }) =>
-        Effect.gen(function*() {
-          const r = yield* existing
-          const s = r.state
-          if (!payload.from.includes(s.status)) return false
-          const at = yield* Clock.currentTimeMillis
-          const paymentId = payload.paymentId ?? s.paymentId
-          const state = new OrderState({
-            ...s,
-            status: payload.to,
-            statusReason: payload.reason,
-            paymentId,
-            timeline: [...s.timeline, { status: payload.to, at: DateTime.unsafeMake(at), reason: payload.reason }]
-          }, true)
-          yield* commit({
-            orderId,
-            at,
-            status: { from: s.status, to: payload.to, reason: payload.reason, paymentId: payload.paymentId ?? null },
-            timeline: { seq: s.timeline.length + 1, status: payload.to, reason: payload.reason },
-            steps: [{ seq: r.stepSeq + 1, step: `status ${payload.to}`, detail: payload.reason }],
-            events: payload.events
-          }, { ...r, state, stepSeq: r.stepSeq + 1 })
-          return true
-        }),
-
-      RecordPayment: ({ payload }) =>
-        Effect.gen(function*() {
-          const r = yield* existing
-          const previous = r.payments.get(payload.paymentId)
-          if (previous === payload.status) return r.state
-          if (previous !== undefined && settledPayment.has(previous) && payload.status !== "refunded") return r.state
-          yield* commit(
-            { orderId, at: yield* Clock.currentTimeMillis, payment: payload },
-            { ...r, payments: new Map(r.payments).set(payload.paymentId, payload.status) }
-          )
-          return r.state
-        }),
-
-      RecordRefund: ({ payload }) =>
-        Effect.gen(function*() {
-          const r = yield* existing
-          const previous = r.refunds.get(payload.refundId)
-          if (previous === payload.status) return
-          yield* commit({
-            orderId,
-            at: yield* Clock.currentTimeMillis,
-            refund: payload,
-            events: previous === undefined
-              ? [domainEvent("payment.refunded", orderId, {
-                orderId: r.state.orderId,
-                paymentId: payload.paymentId,
-                refundId: payload.refundId,
-                amount: payload.amount,
-                reason: payload.reason
-              })]
-              : []
-          }, { ...r, refunds: new Map(r.refunds).set(payload.refundId, payload.status) })
-        }),
-
-      OpenTicket: ({ payload }) =>
-        Effect.gen(function*() {
-          const r = yield* existing
-          yield* commit({ orderId, at: yield* Clock.currentTimeMillis, ticket: payload }, r)
-        })
+        serial(Effect.flatMap(Clock.currentTimeMillis, (now) => order.place(payload, now + paymentDeadlineMs))),
+      Transition: ({ payload }) => serial(order.transition(payload)),
+      RecordPayment: ({ payload }) => serial(order.recordPayment(payload)),
+      RecordRefund: ({ payload }) => serial(order.recordRefund(payload)),
+      OpenTicket: ({ payload }) => serial(order.openTicket(payload)),
+      PaymentReported: ({ payload }) => serial(lifecycle.paymentReported(payload)),
+      Cancel: () => serial(lifecycle.cancel),
+      Wake: () => serial(lifecycle.wake)
     }
   }),
-  // An order is read a few times in its first minutes (webhooks, saga, the app polling).
-  // A defect answers its own caller instead of restarting the entity and replaying the message.
+  // An order is read a few times in its first minutes (webhooks, the app polling); one with a
+  // due time is woken again by the sweep if it was passivated. A defect answers its own caller
+  // instead of restarting the entity and replaying the message.
   { maxIdleTime: "5 minutes", disableFatalDefects: true }
 )

@@ -18,11 +18,9 @@ import type { PlaceOrderRequest, PricingContext } from "@qc/domain/orders/Order"
 import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import type { OrderState, StoredOrderLine } from "@qc/domain/orders/OrderEntity"
 import { StoreSkuEntity } from "@qc/domain/stock/StoreSkuEntity"
-import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import { Clock, Data, Effect, Either, Option } from "effect"
 import { createHash } from "node:crypto"
 import { CatalogueRepo } from "../catalogue/CatalogueRepo.js"
-import { OrderSaga } from "./OrderSaga.js"
 import { Payments } from "../payments/Payments.js"
 import { PriceResolver } from "../pricing/PriceResolver.js"
 import { chooseStore } from "../stores/StoreRouting.js"
@@ -46,7 +44,7 @@ const requestHash = (request: PlaceOrderRequest) =>
 
 /**
  * Checkout up to payment: route lines to stores, price them now, reserve all or
- * nothing, open a Razorpay order, store the order, start the payment saga.
+ * nothing, open a Razorpay order, store the order (whose entity then waits for the payment).
  * Every step is safe to repeat, so a retried request (same Idempotency-Key) ends
  * in the same order and the same answer.
  */
@@ -57,10 +55,6 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
     const payments = yield* Payments
     const order = yield* OrderEntity.client
     const storeSku = yield* StoreSkuEntity.client
-    const engine = yield* WorkflowEngine
-    /** Idempotent: the saga's execution id is derived from the order id. */
-    const startSaga = (orderId: OrderId) =>
-      Effect.provideService(OrderSaga.execute({ orderId }, { discard: true }), WorkflowEngine, engine)
 
     const snapshot = (storeId: StoreId, skuId: SkuId) =>
       storeSku(storeSkuEntityId(storeId, skuId)).Snapshot().pipe(
@@ -144,8 +138,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       const orderId = orderIdFor(customerId, idempotencyKey)
       const replay = (found: OrderState) =>
         found.requestHash === hash
-          // The saga may not have started if the first attempt died right after storing the order.
-          ? Effect.as(startSaga(found.orderId), found.placed)
+          ? Effect.succeed(found.placed)
           : Effect.fail(new IdempotencyKeyReused({ idempotencyKey }))
       const existing = yield* Effect.orDie(order(orderId).Get())
       if (Option.isSome(existing)) return yield* replay(existing.value)
@@ -230,7 +223,6 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       )
       // Lost a race with the same key: answer what the winner stored.
       if (stored.placed.payment.razorpayOrderId !== answer.payment.razorpayOrderId) return yield* replay(stored)
-      yield* startSaga(orderId).pipe(Effect.withSpan("checkout.startSaga"))
       return answer
     })
 

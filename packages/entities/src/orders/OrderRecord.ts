@@ -19,6 +19,8 @@ export interface OrderRecord {
   readonly refunds: ReadonlyMap<string, string>
   /** Last saga step number written. */
   readonly stepSeq: number
+  /** When the entity must act next (epoch ms), or null: the `due_at` of its row. */
+  readonly dueAt: number | null
 }
 
 const byOrder = <R extends { readonly order_id: string }>(rows: ReadonlyArray<R>) => {
@@ -47,8 +49,9 @@ export const loadOrders = Effect.fn("OrderRepo.loadMany")(function*(sql: SqlClie
     pincode: string
     placed_at: unknown
     placed_answer: unknown
+    due_at: unknown
   }>`SELECT id, customer_id, idempotency_key, request_hash, status, status_reason, total, currency, razorpay_order_id,
-            payment_id, pincode, placed_at, placed_answer
+            payment_id, pincode, placed_at, placed_answer, due_at
      FROM orders WHERE id = ANY(${ids as Array<string>}::text[])`
   const found = orders.map((o) => o.id as string)
   if (found.length === 0) return ids.map(() => Option.none<OrderRecord>())
@@ -110,7 +113,8 @@ export const loadOrders = Effect.fn("OrderRepo.loadMany")(function*(sql: SqlClie
     }),
     payments: new Map((payments.get(o.id) ?? []).map((p) => [p.payment_id, p.status])),
     refunds: new Map((refunds.get(o.id) ?? []).map((r) => [r.refund_id, r.status])),
-    stepSeq: steps.get(o.id) ?? 0
+    stepSeq: steps.get(o.id) ?? 0,
+    dueAt: o.due_at === null ? null : DateTime.toEpochMillis(toDateTime(o.due_at))
   }]))
   return ids.map((id) => Option.fromNullable(records.get(id)))
 }, Effect.orDie)

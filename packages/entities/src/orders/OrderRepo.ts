@@ -124,21 +124,11 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
       }
     }, Effect.orDie)
 
-    /**
-     * Orders still awaiting payment although a decisive payment event was recorded
-     * `graceMs` ago, or placed longer than `deadlineMs` ago: the saga should have settled them.
-     */
-    const overdue = (now: number, graceMs: number, deadlineMs: number) =>
-      sql<{ id: string; payment_id: string | null; status: string | null; amount: number | null; currency: string | null; method: string | null }>`
-        SELECT o.id, p.payment_id, p.status, p.amount, p.currency, p.method
-        FROM orders o
-        LEFT JOIN LATERAL (
-          SELECT payment_id, status, amount, currency, method FROM order_payments
-          WHERE order_id = o.id AND status IN ('captured', 'failed') AND updated_at < ${new Date(now - graceMs)}
-          ORDER BY (status = 'captured') DESC, updated_at LIMIT 1
-        ) p ON true
-        WHERE o.status = 'AWAITING_PAYMENT' AND (p.payment_id IS NOT NULL OR o.placed_at < ${new Date(now - deadlineMs)})
-        LIMIT 200`.pipe(Effect.orDie)
+    /** Orders whose entity must act by `before` (a deadline, steps a crash interrupted), oldest first. */
+    const due = (before: number, limit: number) =>
+      sql<{ id: string }>`
+        SELECT id FROM orders WHERE due_at IS NOT NULL AND due_at <= ${new Date(before)}
+        ORDER BY due_at LIMIT ${limit}`.pipe(Effect.map((rows) => rows.map((r) => r.id)), Effect.orDie)
 
     return {
       load,
@@ -148,7 +138,7 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
       findByRazorpayOrderId,
       claimWebhookEvent,
       releaseWebhookEvent,
-      overdue
+      due
     } as const
   })
 }) {}

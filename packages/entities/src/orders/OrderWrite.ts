@@ -31,6 +31,8 @@ export interface OrderWrite {
     readonly reason: string
   }
   readonly ticket?: { readonly reason: string; readonly detail: string }
+  /** The order's next due time (epoch ms), null to clear it; absent leaves it as it is. */
+  readonly due?: number | null
   readonly events?: ReadonlyArray<OrderCommandEvent>
 }
 
@@ -46,6 +48,10 @@ export const writeOrders = (sql: SqlClient.SqlClient, events: DomainEvents, writ
   Effect.gen(function*() {
     const atOf = (w: OrderWrite) => new Date(w.at)
     const inserts = writes.flatMap((w) => (w.insert ? [w.insert] : []))
+    const dueOf = (orderId: string) => {
+      const due = writes.find((w) => w.orderId === orderId && w.insert)?.due
+      return due === undefined || due === null ? null : new Date(due)
+    }
     if (inserts.length > 0) {
       yield* sql`INSERT INTO orders ${
         sql.insert(inserts.map((o) => ({
@@ -61,7 +67,8 @@ export const writeOrders = (sql: SqlClient.SqlClient, events: DomainEvents, writ
           razorpay_order_id: o.razorpayOrderId,
           placed_answer: JSON.stringify(encodePlaced(o.placed)),
           placed_at: DateTime.toDate(o.placedAt),
-          updated_at: DateTime.toDate(o.placedAt)
+          updated_at: DateTime.toDate(o.placedAt),
+          due_at: dueOf(o.orderId)
         })))
       }`
       yield* sql`INSERT INTO order_lines ${
@@ -94,6 +101,15 @@ export const writeOrders = (sql: SqlClient.SqlClient, events: DomainEvents, writ
         const done = new Set(moved.map((r) => r.id))
         return yield* Effect.die(new OrderWriteConflict({ orderIds: moves.filter((m) => !done.has(m.orderId)).map((m) => m.orderId) }))
       }
+    }
+    // Due times of existing orders (a new order's is in its insert), after its status move if any.
+    const dues = writes.flatMap((w) => (w.due !== undefined && !w.insert ? [{ orderId: w.orderId, due: w.due }] : []))
+    if (dues.length > 0) {
+      yield* sql`
+        UPDATE orders o SET due_at = v.due
+        FROM unnest(${dues.map((d) => d.orderId)}::text[], ${dues.map((d) => (d.due === null ? null : new Date(d.due).toISOString()))}::timestamptz[])
+          AS v(id, due)
+        WHERE o.id = v.id`
     }
     const timeline = writes.flatMap((w) => (w.timeline ? [{ order_id: w.orderId, ...w.timeline, at: atOf(w) }] : []))
     if (timeline.length > 0) yield* sql`INSERT INTO order_timeline ${sql.insert(timeline)}`

@@ -1,13 +1,9 @@
-import { DurableDeferred } from "@effect/workflow"
-import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import { Unauthorized } from "@qc/domain/Errors"
-import { Effect, Either, Exit, Option, ParseResult, Schema } from "effect"
+import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import { safeText } from "@qc/domain/Text"
 import { OrderRepo } from "../orders/OrderRepo.js"
-import { DecisionSignal, OrderSaga, refundOfCapture } from "../orders/OrderSaga.js"
-import type { PaymentOutcome } from "../orders/OrderSaga.js"
 import { Payments } from "./Payments.js"
 
 /** Whole paise, more than none: Razorpay never reports a payment or refund of nothing, or of less. */
@@ -58,52 +54,17 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
     const payments = yield* Payments
     const orders = yield* OrderRepo
     const order = yield* OrderEntity.client
-    const engine = yield* WorkflowEngine
 
-    const signal = <A>(orderId: string, deferred: DurableDeferred.DurableDeferred<Schema.Schema<A>>, value: A) =>
-      DurableDeferred.tokenFromPayload(deferred, { workflow: OrderSaga, payload: { orderId } }).pipe(
-        Effect.flatMap((token) => DurableDeferred.done(deferred, { token, exit: Exit.succeed(value) })),
-        Effect.provideService(WorkflowEngine, engine)
-      )
-
-    const signalPayment = (orderId: string, outcome: PaymentOutcome) => signal(orderId, DecisionSignal, { kind: "payment", outcome })
-    const signalCancel = (orderId: string) => signal(orderId, DecisionSignal, { kind: "cancel" })
-
+    /**
+     * A payment event goes to its order's entity, which decides: confirm, fail, or refund a
+     * capture it does not keep. The entity acts on each payment once (keyed by payment id).
+     */
     const onPayment = (event: string, p: typeof PaymentEntity.Type) =>
       Effect.gen(function*() {
         const orderId = yield* orders.findByRazorpayOrderId(p.order_id)
         if (Option.isNone(orderId)) return "ignored" as const
-        const entity = order(orderId.value)
-        const status = event === "payment.captured" ? "captured" : event === "payment.failed" ? "failed" : "authorized"
-        // Answers the order as it is after recording: no second message to read it.
-        const current = yield* entity.RecordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status, method: p.method ?? "unknown" })
-        if (status === "authorized") return "processed" as const
-        if (current.status === "AWAITING_PAYMENT") {
-          yield* signalPayment(current.orderId, { paymentId: p.id, status, amount: p.amount, currency: p.currency, method: p.method ?? "unknown" })
-          return "processed" as const
-        }
-        const lateCapture = status === "captured" &&
-          (current.status === "FAILED" || current.status === "CANCELLED" || (current.paymentId !== null && current.paymentId !== p.id))
-        if (lateCapture) {
-          const reason = current.status === "FAILED" || current.status === "CANCELLED" ? "captured_after_order_ended" : "duplicate_payment"
-          const refund = yield* Effect.either(payments.refund(refundOfCapture(current.orderId, p.id, p.amount)))
-          if (Either.isLeft(refund)) {
-            // A glitch fails the webhook so Razorpay's retry refunds. A refusal (the gateway does
-            // not know the payment, or it is refunded already) will not change on a retry: a person looks.
-            if (refund.left.retryable) return yield* Effect.fail(refund.left)
-            const detail = `${reason}: refund of ${p.id} (${p.amount} paise) refused: ${refund.left.message}`
-            yield* Effect.logWarning(`payment webhook: ${detail}`).pipe(Effect.annotateLogs({ orderId: current.orderId }))
-            yield* entity.OpenTicket({ reason: "refund_refused", detail })
-            return "processed" as const
-          }
-          yield* entity.RecordRefund({
-            refundId: refund.right.id,
-            paymentId: p.id,
-            amount: refund.right.amount,
-            status: refund.right.status,
-            reason
-          })
-        }
+        const status = event === "payment.captured" ? "captured" as const : event === "payment.failed" ? "failed" as const : "authorized" as const
+        yield* order(orderId.value).PaymentReported({ paymentId: p.id, amount: p.amount, currency: p.currency, status, method: p.method ?? "unknown" })
         return "processed" as const
       })
 
@@ -151,6 +112,6 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
       return yield* act.pipe(Effect.tapErrorCause(() => orders.releaseWebhookEvent(eventId)), Effect.orDie)
     })
 
-    return { handle, signalPayment, signalCancel } as const
+    return { handle } as const
   })
 }) {}

@@ -249,6 +249,13 @@ const migrations = Migrator.fromRecord({
       ('household_cleaning', NULL, 8, now()), ('personal_care', NULL, 8, now())`
     yield* sql`INSERT INTO pricing_time_rules (rule_id, category, from_time, until_time, percent, active, updated_at) VALUES
       ('fresh-evening', 'fresh_produce', '18:00', '24:00', 20, true, now())`
+  }),
+  // The order's own timer: when its entity must act next (payment deadline, a step to retry),
+  // written with the state it belongs to; swept after a restart. NULL: nothing pending.
+  "0004_order_due_at": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE orders ADD COLUMN due_at timestamptz`
+    yield* sql`CREATE INDEX orders_due_at ON orders (due_at) WHERE due_at IS NOT NULL`
   })
 })
 

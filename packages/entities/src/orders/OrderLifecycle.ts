@@ -1,0 +1,171 @@
+import { domainEvent } from "@qc/domain/events/DomainEvent"
+import type { OrderState, PaymentReport } from "@qc/domain/orders/OrderEntity"
+import { ServiceUnavailable } from "@qc/domain/Errors"
+import { Clock, Effect, Option } from "effect"
+import { paymentMatchesOrder } from "../payments/PaymentGuard.js"
+import type { OrderCommands } from "./OrderCommands.js"
+import type { OrderSteps } from "./OrderSteps.js"
+
+/** The payment window before the order asks Razorpay itself (late UPI confirmations are common). */
+export const paymentDeadlineMs = 90_000
+/** A step that could not be done now (stock or gateway unreachable) is tried again this much later. */
+const retryMs = 5_000
+
+const ended = (s: OrderState) => s.status === "FAILED" || s.status === "CANCELLED"
+
+/**
+ * The order after placement, as a process manager on its own entity. Every decision is
+ * persisted first (the status move, with a due time of now: "steps pending"), then its steps
+ * run, each idempotent and keyed; when they are all done the due time is cleared. An order
+ * found with a due time (after a crash, passivation or shard move) resumes from its
+ * persisted state: `proceed` is the one place that knows what each state still needs.
+ *
+ * AWAITING_PAYMENT ─ captured, amount right ─► PAID ─ stock committed ─► CONFIRMED
+ *        │  failed / wrong amount / deadline with nothing captured        │ not allocatable
+ *        ▼                                                                 ▼
+ *     FAILED ◄─────────────────────────────────────────────────────────────┘
+ *   CANCELLED (customer, while awaiting payment)
+ * FAILED and CANCELLED: stock released, every capture refunded, a ticket after payment.
+ */
+export const makeOrderLifecycle = (orderId: string, order: OrderCommands, steps: OrderSteps["Type"]) => {
+  const now = Clock.currentTimeMillis
+  const unavailable = (message: string) => new ServiceUnavailable({ message })
+
+  /** Refunds a capture the order does not keep; a refund the gateway refuses goes to ops. */
+  const refundCapture = (paymentId: string, amount: number, reason: string) =>
+    Effect.gen(function*() {
+      const refund = yield* Effect.either(steps.refund(orderId, paymentId, amount))
+      if (refund._tag === "Right") {
+        const r = refund.right
+        return yield* order.recordRefund({ refundId: r.id, paymentId, amount: r.amount, status: r.status, reason })
+      }
+      if (refund.left.retryable) return yield* Effect.fail(unavailable(`refund of ${paymentId} failed; it will be retried`))
+      yield* Effect.logWarning(`order ${orderId}: refund of ${paymentId} refused: ${refund.left.message}`)
+      yield* order.openTicket({ reason: "refund_refused", detail: `${reason}: refund of ${paymentId} (${amount} paise) refused: ${refund.left.message}` })
+    })
+
+  const fail = (reason: string, from: ReadonlyArray<OrderState["status"]>) =>
+    Effect.gen(function*() {
+      const status = reason === "cancelled_by_customer" ? "CANCELLED" as const : "FAILED" as const
+      yield* order.transition({
+        from,
+        to: status,
+        reason,
+        events: [status === "FAILED"
+          ? domainEvent("order.failed", orderId, { orderId: (yield* order.existing).state.orderId, reason })
+          : domainEvent("order.cancelled", orderId, { orderId: (yield* order.existing).state.orderId, reason })],
+        due: yield* now
+      })
+      return yield* proceed
+    })
+
+  const confirmWith = (p: PaymentReport) =>
+    Effect.gen(function*() {
+      const s = (yield* order.existing).state
+      if (!paymentMatchesOrder(s, p)) return yield* fail("amount_mismatch", ["AWAITING_PAYMENT"])
+      yield* order.transition({
+        from: ["AWAITING_PAYMENT"],
+        to: "PAID",
+        reason: null,
+        paymentId: p.paymentId,
+        events: [
+          domainEvent("payment.captured", orderId, { orderId: s.orderId, paymentId: p.paymentId, amount: p.amount }),
+          domainEvent("order.paid", orderId, { orderId: s.orderId, paymentId: p.paymentId })
+        ],
+        due: yield* now
+      })
+      return yield* proceed
+    })
+
+  /** What the current state still needs; repeatable at any point. */
+  const proceed: Effect.Effect<OrderState, OrderCommandError> = Effect.suspend(() =>
+    Effect.gen(function*() {
+      const r = yield* order.existing
+      const s = r.state
+      const at = yield* now
+      if (r.dueAt === null || r.dueAt > at) return s
+      const later = Effect.as(order.setDue(at + retryMs), s)
+      switch (s.status) {
+        case "AWAITING_PAYMENT": {
+          const found = yield* Effect.either(steps.gatewayPayments(s.razorpayOrderId))
+          if (found._tag === "Left" && found.left.retryable) return yield* later
+          if (found._tag === "Left") {
+            yield* order.openTicket({ reason: "gateway_lookup_failed", detail: `${found.left.operation}: ${found.left.message}` })
+          }
+          const captured = found._tag === "Right" ? found.right.find((p) => p.status === "captured") : undefined
+          if (captured === undefined) return yield* fail("payment_timeout", ["AWAITING_PAYMENT"])
+          const report = { paymentId: captured.id, status: "captured" as const, amount: captured.amount, currency: captured.currency, method: captured.method }
+          yield* order.recordPayment(report)
+          return yield* confirmWith(report)
+        }
+        case "PAID": {
+          const committed = yield* steps.commitStock(s.lines)
+          if (committed.failed.some((f) => f.retry)) return yield* later
+          if (committed.failed.length > 0) {
+            yield* order.openTicket({
+              reason: "commit_failed",
+              detail: `paid ${s.paymentId} but ${committed.failed.length} line(s) could not be allocated: ${committed.failed.map((f) => f.reason).join(", ")}`
+            })
+            return yield* fail("commit_failed", ["PAID"])
+          }
+          yield* order.transition({
+            from: ["PAID"],
+            to: "CONFIRMED",
+            reason: null,
+            events: [domainEvent("order.confirmed", orderId, { orderId: s.orderId, total: s.total })],
+            due: null
+          })
+          return (yield* order.existing).state
+        }
+        case "FAILED":
+        case "CANCELLED": {
+          const released = yield* steps.releaseStock(s.lines)
+          // Asked of Razorpay, not of our records: a capture may be on its way as a webhook right now.
+          const found = yield* Effect.either(steps.gatewayPayments(s.razorpayOrderId))
+          if (found._tag === "Left" && found.left.retryable) return yield* later
+          for (const p of found._tag === "Right" ? found.right : []) {
+            if (p.status !== "captured") continue
+            yield* order.recordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status: p.status, method: p.method })
+            yield* refundCapture(p.id, p.amount, s.statusReason ?? "order_ended")
+          }
+          if (!released) return yield* later
+          yield* order.setDue(null)
+          return s
+        }
+        default:
+          yield* order.setDue(null)
+          return s
+      }
+    })
+  )
+
+  /** A payment reported by the webhook (any order, any number of times). */
+  const paymentReported = (p: PaymentReport) =>
+    Effect.gen(function*() {
+      const s = yield* order.recordPayment(p)
+      if (p.status === "authorized") return s
+      if (s.status === "AWAITING_PAYMENT") {
+        return p.status === "captured" ? yield* confirmWith(p) : yield* fail("payment_failed", ["AWAITING_PAYMENT"])
+      }
+      if (p.status === "captured" && p.paymentId !== s.paymentId) {
+        // Not the payment the order was paid with: the order is over, or the customer paid twice.
+        yield* refundCapture(p.paymentId, p.amount, ended(s) ? "captured_after_order_ended" : "duplicate_payment")
+      }
+      return (yield* order.existing).state
+    })
+
+  const cancel = Effect.gen(function*() {
+    const s = (yield* order.existing).state
+    if (s.status !== "AWAITING_PAYMENT") return s
+    return yield* fail("cancelled_by_customer", ["AWAITING_PAYMENT"])
+  })
+
+  const wake = Effect.flatMap(order.current, Option.match({
+    onNone: () => Effect.succeed(Option.none<OrderState>()),
+    onSome: () => Effect.map(proceed, Option.some)
+  }))
+
+  return { paymentReported, cancel, wake, proceed } as const
+}
+
+type OrderCommandError = Effect.Effect.Error<OrderCommands["existing"]> | Effect.Effect.Error<ReturnType<OrderCommands["transition"]>> | ServiceUnavailable
