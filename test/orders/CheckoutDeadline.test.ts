@@ -2,7 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Pincode } from "@qc/domain/catalogue/Catalogue"
 import type { OrderView } from "@qc/domain/orders/Order"
 import { StandInPayments } from "@qc/server/PaymentsMode"
-import { Effect, Layer, TestClock } from "effect"
+import { SqlClient } from "@effect/sql"
+import { Clock, Effect, Layer, TestClock } from "effect"
 import { customerClient, place, skusWithStock, standIn, stock } from "../support/Checkout.js"
 import { driven, drivenUntil, ioTick } from "../support/Drive.js"
 import { stackLayer } from "../support/Stack.js"
@@ -31,7 +32,7 @@ const placeOne = (key: string) =>
   })
 
 describe("checkout deadline (TestClock)", () => {
-  it.scoped("no payment within 90 s: the saga asks Razorpay, finds nothing, fails the order and releases stock", () =>
+  it.scoped("no payment within 90 s: the order asks Razorpay, finds nothing, fails and releases its stock", () =>
     Effect.gen(function*() {
       const db = yield* makeTestDatabase
       yield* TestClock.adjust(1)
@@ -62,7 +63,7 @@ describe("checkout deadline (TestClock)", () => {
       }).pipe(Effect.provide(context))
     }), { timeout: 120_000 })
 
-  it.scoped("a crash after reservation: the restarted stack resumes the saga and its deadline still fires", () =>
+  it.scoped("a crash after reservation: after a restart on the same database the order's due time still fires (the sweep wakes it)", () =>
     Effect.gen(function*() {
       const db = yield* makeTestDatabase
       // Razorpay outlives our process: one gateway for both lives of the stack.
@@ -82,6 +83,61 @@ describe("checkout deadline (TestClock)", () => {
         expect(failed.statusReason).toBe("payment_timeout")
         yield* drivenUntil(Effect.flatMap(stock(baner, first.sku.id), (s) =>
           Effect.sync(() => expect(s).toMatchObject({ reserved: first.before.reserved, onHand: first.before.onHand }))))
+      }).pipe(Effect.provide(context))
+    }), { timeout: 120_000 })
+
+  it.scoped("a crash between 'PAID persisted' and 'stock committed': after the restart the order resumes and ends CONFIRMED, ledger balanced", () =>
+    Effect.gen(function*() {
+      const db = yield* makeTestDatabase
+      const gateway = Layer.succeedContext(yield* Layer.build(StandInPayments))
+      yield* TestClock.adjust(1)
+      const first = yield* Effect.scoped(Effect.gen(function*() {
+        const context = yield* Layer.build(stackLayer(db.layer, { payments: gateway }))
+        return yield* placeOne("crash-paid-1").pipe(Effect.provide(context))
+      }))
+      // What the entity persists when it decides PAID (status, payment, due now), and then the
+      // process dies before committing the stock: written as that one commit would have.
+      const now = new Date(yield* Clock.currentTimeMillis)
+      yield* Effect.scoped(Effect.gen(function*() {
+        const sql = yield* Effect.provide(SqlClient.SqlClient, yield* Layer.build(db.layer))
+        yield* Effect.orDie(sql`UPDATE orders SET status = 'PAID', payment_id = 'pay_crash0000000001', due_at = ${now}
+          WHERE id = ${first.placed.orderId}`)
+      }))
+      yield* TestClock.adjust("5 seconds")
+      const context = yield* Layer.build(stackLayer(db.layer, { payments: gateway }))
+      yield* Effect.gen(function*() {
+        yield* TestClock.adjust("5 seconds")
+        yield* reaches(first.placed.orderId, "CONFIRMED")
+        yield* drivenUntil(Effect.flatMap(stock(baner, first.sku.id), (s) =>
+          Effect.sync(() => expect(s).toMatchObject({ reserved: first.before.reserved, allocated: first.before.allocated + 2 }))))
+        const sql = yield* SqlClient.SqlClient
+        const [due] = yield* Effect.orDie(sql<{ due_at: unknown }>`SELECT due_at FROM orders WHERE id = ${first.placed.orderId}`)
+        expect(due.due_at).toBeNull()
+        const [ledger] = yield* Effect.orDie(sql<{ reserved: number; allocated: number }>`
+          SELECT COALESCE(sum(reserved_delta), 0)::int AS reserved, COALESCE(sum(allocated_delta), 0)::int AS allocated
+          FROM stock_ledger WHERE store_id = ${baner} AND sku_id = ${first.sku.id}`)
+        const [counters] = yield* Effect.orDie(sql<{ reserved: number; allocated: number }>`
+          SELECT reserved, allocated FROM store_skus WHERE store_id = ${baner} AND sku_id = ${first.sku.id}`)
+        expect(ledger).toEqual(counters)
+      }).pipe(Effect.provide(context))
+    }), { timeout: 120_000 })
+
+  it.scoped("a capture webhook racing the deadline is acted on once: one CONFIRMED, one capture kept, nothing refunded", () =>
+    Effect.gen(function*() {
+      const db = yield* makeTestDatabase
+      yield* TestClock.adjust(1)
+      const context = yield* Layer.build(stackLayer(db.layer))
+      yield* Effect.gen(function*() {
+        const { placed } = yield* placeOne("race-1")
+        yield* TestClock.adjust("89 seconds")
+        // The customer pays in the last second; the deadline fires while the webhook is in flight.
+        yield* Effect.flatMap(standIn, (s) => s.pay(placed.payment.razorpayOrderId, { outcome: "capture" }))
+        yield* TestClock.adjust("2 seconds")
+        const confirmed = yield* reaches(placed.orderId, "CONFIRMED")
+        expect(confirmed.timeline.map((t) => t.status)).toEqual(["AWAITING_PAYMENT", "PAID", "CONFIRMED"])
+        const sql = yield* SqlClient.SqlClient
+        const refunds = yield* Effect.orDie(sql<{ n: number }>`SELECT count(*)::int AS n FROM order_refunds WHERE order_id = ${placed.orderId}`)
+        expect(refunds[0].n).toBe(0)
       }).pipe(Effect.provide(context))
     }), { timeout: 120_000 })
 })
