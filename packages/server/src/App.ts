@@ -51,16 +51,15 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
 /**
  * On Postgres the cluster's storage (runner heartbeats, shard locks, persisted messages)
  * gets a pool of its own: queued behind a busy app pool, a heartbeat or lock refresh
- * misses its deadline and the runner gives its shards up. The workflow engine's messages
- * (three per order) go through it unbatched: at 40 concurrent checkouts a pool of 10 held
- * the saga's start at p50 0.94 s and placed→confirmed at 12 s; 20 gave 0.37 s and 5.6 s.
- * `CLUSTER_DB_POOL` sets it (mind Postgres' max_connections times the runners). PGlite is
- * one session.
+ * misses its deadline and the runner gives its shards up. No order message is persisted
+ * by the cluster any more (the Order entity keeps its own state and timers), so the pool
+ * only carries the cluster's bookkeeping: 5 by default. `CLUSTER_DB_POOL` sets it (mind
+ * Postgres' max_connections times the runners). PGlite is one session.
  */
 const ClusterSql = Layer.unwrapEffect(
   Effect.gen(function*() {
     const pg = yield* Effect.serviceOption(PgClient.PgClient)
-    const size = yield* Config.integer("CLUSTER_DB_POOL").pipe(Config.withDefault(20), Effect.orDie)
+    const size = yield* Config.integer("CLUSTER_DB_POOL").pipe(Config.withDefault(5), Effect.orDie)
     return Option.isSome(pg) && isPostgresServer(pg.value)
       ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: size }))
       : Layer.effect(SqlClient.SqlClient, SqlClient.SqlClient)
