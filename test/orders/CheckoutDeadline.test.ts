@@ -31,6 +31,23 @@ const placeOne = (key: string) =>
     return { sku, before, placed }
   })
 
+/**
+ * Places one order on a stack that is then torn down (runner, entities, HTTP server, database
+ * client), as a crashed process would leave it. Razorpay outlives our process: the gateway is
+ * shared with the next life of the stack.
+ */
+const placeThenStop = (key: string) =>
+  Effect.gen(function*() {
+    const db = yield* makeTestDatabase
+    const gateway = Layer.succeedContext(yield* Layer.build(StandInPayments))
+    yield* TestClock.adjust(1)
+    const first = yield* Effect.scoped(Effect.gen(function*() {
+      const context = yield* Layer.build(stackLayer(db.layer, { payments: gateway }))
+      return yield* placeOne(key).pipe(Effect.provide(context))
+    }))
+    return { db, first, gateway }
+  })
+
 describe("checkout deadline (TestClock)", () => {
   it.scoped("no payment within 90 s: the order asks Razorpay, finds nothing, fails and releases its stock", () =>
     Effect.gen(function*() {
@@ -65,15 +82,7 @@ describe("checkout deadline (TestClock)", () => {
 
   it.scoped("a crash after reservation: after a restart on the same database the order's due time still fires (the sweep wakes it)", () =>
     Effect.gen(function*() {
-      const db = yield* makeTestDatabase
-      // Razorpay outlives our process: one gateway for both lives of the stack.
-      const gateway = Layer.succeedContext(yield* Layer.build(StandInPayments))
-      yield* TestClock.adjust(1)
-      const first = yield* Effect.scoped(Effect.gen(function*() {
-        const context = yield* Layer.build(stackLayer(db.layer, { payments: gateway }))
-        return yield* placeOne("crash-1").pipe(Effect.provide(context))
-      }))
-      // Everything above is torn down: runner, entities, HTTP server, database client.
+      const { db, first, gateway } = yield* placeThenStop("crash-1")
       yield* TestClock.adjust("30 seconds")
       const context = yield* Layer.build(stackLayer(db.layer, { payments: gateway }))
       yield* Effect.gen(function*() {
@@ -88,13 +97,7 @@ describe("checkout deadline (TestClock)", () => {
 
   it.scoped("a crash between 'PAID persisted' and 'stock committed': after the restart the order resumes and ends CONFIRMED, ledger balanced", () =>
     Effect.gen(function*() {
-      const db = yield* makeTestDatabase
-      const gateway = Layer.succeedContext(yield* Layer.build(StandInPayments))
-      yield* TestClock.adjust(1)
-      const first = yield* Effect.scoped(Effect.gen(function*() {
-        const context = yield* Layer.build(stackLayer(db.layer, { payments: gateway }))
-        return yield* placeOne("crash-paid-1").pipe(Effect.provide(context))
-      }))
+      const { db, first, gateway } = yield* placeThenStop("crash-paid-1")
       // What the entity persists when it decides PAID (status, payment, due now), and then the
       // process dies before committing the stock: written as that one commit would have.
       const now = new Date(yield* Clock.currentTimeMillis)
