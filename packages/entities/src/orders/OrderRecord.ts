@@ -1,14 +1,14 @@
 import type { SqlClient } from "@effect/sql"
 import type { CustomerId, OrderId, OrderStatus } from "@qc/domain/orders/Order"
-import { PlacedOrder } from "@qc/domain/orders/Order"
+import { PlacedOrder, PricingContext } from "@qc/domain/orders/Order"
 import { OrderState } from "@qc/domain/orders/OrderEntity"
 import type { StoredOrderLine } from "@qc/domain/orders/OrderEntity"
 import type { Paise } from "@qc/domain/Money"
-import { DateTime, Effect, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
+import { dateTimeOf, epochMillis, JsonColumn } from "../platform/SqlValues.js"
 
-export const toDateTime = (value: unknown) => DateTime.unsafeMake(value instanceof Date ? value : new Date(String(value)))
-const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value)
-const decodePlaced = Schema.decodeUnknownSync(PlacedOrder)
+const decodePlaced = Schema.decodeUnknownSync(JsonColumn(PlacedOrder))
+const decodePricingContext = Schema.decodeUnknownSync(JsonColumn(PricingContext))
 
 /** An order as its entity keeps it: the state, plus what makes its commands idempotent. */
 export interface OrderRecord {
@@ -101,20 +101,20 @@ export const loadOrders = Effect.fn("OrderRepo.loadMany")(function*(sql: SqlClie
         storeId: l.store_id as StoredOrderLine["storeId"],
         qty: l.qty,
         unitPrice: l.unit_price as Paise,
-        pricingContext: json(l.pricing_context)
+        pricingContext: decodePricingContext(l.pricing_context)
       })),
       total: o.total as Paise,
       currency: o.currency,
       razorpayOrderId: o.razorpay_order_id,
       paymentId: o.payment_id,
-      placedAt: toDateTime(o.placed_at),
-      timeline: (timeline.get(o.id) ?? []).map((t) => ({ status: t.status, at: toDateTime(t.at), reason: t.reason })),
-      placed: decodePlaced(json(o.placed_answer))
+      placedAt: dateTimeOf(o.placed_at),
+      timeline: (timeline.get(o.id) ?? []).map((t) => ({ status: t.status, at: dateTimeOf(t.at), reason: t.reason })),
+      placed: decodePlaced(o.placed_answer)
     }),
     payments: new Map((payments.get(o.id) ?? []).map((p) => [p.payment_id, p.status])),
     refunds: new Map((refunds.get(o.id) ?? []).map((r) => [r.refund_id, r.status])),
     stepSeq: steps.get(o.id) ?? 0,
-    dueAt: o.due_at === null ? null : DateTime.toEpochMillis(toDateTime(o.due_at))
+    dueAt: o.due_at === null ? null : epochMillis(o.due_at)
   }]))
   return ids.map((id) => Option.fromNullable(records.get(id)))
 }, Effect.orDie)

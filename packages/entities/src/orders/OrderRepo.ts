@@ -3,7 +3,8 @@ import { AdminOrderView } from "@qc/domain/orders/Order"
 import { Clock, Effect, Option } from "effect"
 import { makeBatcher } from "../platform/Batcher.js"
 import { DomainEvents } from "../platform/DomainEvents.js"
-import { loadOrders, toDateTime } from "./OrderRecord.js"
+import { loadOrders } from "./OrderRecord.js"
+import { dateTimeOf } from "../platform/SqlValues.js"
 import type { OrderWrite } from "./OrderWrite.js"
 import { writeOrders } from "./OrderWrite.js"
 
@@ -88,7 +89,7 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
             currency: p.currency,
             status: p.status,
             method: p.method,
-            updatedAt: toDateTime(p.updated_at)
+            updatedAt: dateTimeOf(p.updated_at)
           })),
           refunds: refunds.map((r) => ({
             refundId: r.refund_id,
@@ -96,10 +97,10 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
             amount: r.amount,
             status: r.status,
             reason: r.reason,
-            at: toDateTime(r.at)
+            at: dateTimeOf(r.at)
           })),
-          sagaSteps: steps.map((s) => ({ step: s.step, detail: s.detail, at: toDateTime(s.at) })),
-          opsTickets: tickets.map((t) => ({ reason: t.reason, detail: t.detail, at: toDateTime(t.at) }))
+          sagaSteps: steps.map((s) => ({ step: s.step, detail: s.detail, at: dateTimeOf(s.at) })),
+          opsTickets: tickets.map((t) => ({ reason: t.reason, detail: t.detail, at: dateTimeOf(t.at) }))
         })
       )
     }, Effect.orDie)

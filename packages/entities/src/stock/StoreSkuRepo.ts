@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { StoreSkuNotFound } from "@qc/domain/Errors"
 import type { ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
-import { LedgerEntry } from "@qc/domain/stock/StoreSku"
-import type { MovementKind, ReservationStatus } from "@qc/domain/stock/StoreSku"
-import { Clock, DateTime, Effect } from "effect"
+import { LedgerEntry, MovementKind } from "@qc/domain/stock/StoreSku"
+import type { ReservationStatus } from "@qc/domain/stock/StoreSku"
+import { Clock, DateTime, Effect, Schema } from "effect"
 import { makeBatcher } from "../platform/Batcher.js"
 import { DomainEvents } from "../platform/DomainEvents.js"
 import type { LedgerRow } from "./StockRows.js"
@@ -11,32 +11,38 @@ import type { Burst } from "./StoreSkuBursts.js"
 import { persistBursts } from "./StoreSkuBursts.js"
 import { StoreSkuState } from "./StoreSkuState.js"
 import { ReservationTtl } from "@qc/domain/stock/ReservationTtl"
+import { epochMillis, EpochMillisFromTimestamp } from "../platform/SqlValues.js"
 
-const millis = (value: unknown): number => (value instanceof Date ? value.getTime() : new Date(String(value)).getTime())
+const millis = epochMillis
 
-interface LedgerRecord {
-  readonly seq: number
-  readonly kind: string
-  readonly ref: string
-  readonly on_hand_delta: number
-  readonly reserved_delta: number
-  readonly allocated_delta: number
-  readonly note: string | null
-  readonly detail: string | null
-  readonly at: unknown
-}
-
-const toLedgerRow = (r: LedgerRecord): LedgerRow => ({
-  seq: r.seq,
-  kind: r.kind as MovementKind,
-  ref: r.ref,
-  onHandDelta: r.on_hand_delta,
-  reservedDelta: r.reserved_delta,
-  allocatedDelta: r.allocated_delta,
-  note: r.note,
-  detail: r.detail,
-  at: millis(r.at)
+/** A stock_ledger row, decoded at the repository boundary. */
+const LedgerRecord = Schema.Struct({
+  seq: Schema.Number,
+  kind: MovementKind,
+  ref: Schema.String,
+  on_hand_delta: Schema.Number,
+  reserved_delta: Schema.Number,
+  allocated_delta: Schema.Number,
+  note: Schema.NullOr(Schema.String),
+  detail: Schema.NullOr(Schema.String),
+  at: EpochMillisFromTimestamp
 })
+const decodeLedgerRecord = Schema.decodeUnknownSync(LedgerRecord)
+
+const toLedgerRow = (row: unknown): LedgerRow => {
+  const r = decodeLedgerRecord(row)
+  return {
+    seq: r.seq,
+    kind: r.kind,
+    ref: r.ref,
+    onHandDelta: r.on_hand_delta,
+    reservedDelta: r.reserved_delta,
+    allocatedDelta: r.allocated_delta,
+    note: r.note,
+    detail: r.detail,
+    at: r.at
+  }
+}
 
 export const toLedgerEntry = (r: LedgerRow) =>
   new LedgerEntry({
@@ -116,7 +122,7 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
         SELECT r.store_id, r.sku_id, reservation_id, qty, status, expires_at, created_at, updated_at, available_at_reject
         FROM stock_reservations r JOIN ${pairs} USING (store_id, sku_id)
         WHERE status IN ('reserved', 'committed') OR updated_at >= ${new Date(now - retentionMs)}`)
-      const operations = group(yield* sql<LedgerRecord & { store_id: string; sku_id: string }>`
+      const operations = group(yield* sql<{ store_id: string; sku_id: string; ref: string }>`
         SELECT l.store_id, l.sku_id, seq, kind, ref, on_hand_delta, reserved_delta, allocated_delta, note, detail, at
         FROM stock_ledger l JOIN ${pairs} USING (store_id, sku_id)
         WHERE kind IN ('receive', 'adjust')`)
@@ -175,7 +181,7 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
     const persistMany = (bursts: ReadonlyArray<Burst>) => persistBursts(sql, events, bursts)
 
     const ledger = Effect.fn("StoreSkuRepo.ledger")(function*(storeId: StoreId, skuId: SkuId, limit: number) {
-      const rows = yield* sql<LedgerRecord>`
+      const rows = yield* sql`
         SELECT seq, kind, ref, on_hand_delta, reserved_delta, allocated_delta, note, detail, at FROM stock_ledger
         WHERE store_id = ${storeId} AND sku_id = ${skuId} ORDER BY seq DESC LIMIT ${limit}`
       return rows.map((r) => toLedgerEntry(toLedgerRow(r)))
