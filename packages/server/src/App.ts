@@ -4,26 +4,16 @@ import { HttpApiBuilder, HttpApiSwagger, HttpApp, HttpMiddleware, HttpServerResp
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Api } from "@qc/domain/Api"
+import { CatalogueLive } from "@qc/entities/catalogue/CatalogueLive"
 import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
+import { OrdersLive } from "@qc/entities/orders/OrdersLive"
+import { PricingLive } from "@qc/entities/pricing/PricingLive"
+import { StockLive } from "@qc/entities/stock/StockLive"
 import { isPostgresServer } from "@qc/entities/platform/Database"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
 import { MigrationsLive } from "@qc/entities/platform/Migrations"
-import { OrderLive } from "@qc/entities/orders/Order"
-import { OrderPlacement } from "@qc/entities/orders/OrderPlacement"
-import { OrderRepo } from "@qc/entities/orders/OrderRepo"
-import { OrderDueSweepLive } from "@qc/entities/orders/OrderDueSweep"
-import { OrderStepsLive } from "@qc/entities/orders/OrderSteps"
 import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
-import { CatalogueBrowse } from "@qc/entities/catalogue/CatalogueBrowse"
-import { PricingChainResolverLive } from "@qc/entities/pricing/PriceResolver"
-import { PricingRepo } from "@qc/entities/pricing/PricingRepo"
-import { PricingRuleStore } from "@qc/entities/pricing/PricingRuleStore"
-import { StockAvailability } from "@qc/entities/stock/StockAvailability"
-import { ReservationSweeperLive } from "@qc/entities/stock/ReservationSweeper"
 import { SeedLive } from "@qc/entities/demo/Seed"
-import { StoreSkuLive } from "@qc/entities/stock/StoreSku"
-import { StockWriter } from "@qc/entities/stock/StockWriter"
-import { StoreSkuRepo } from "@qc/entities/stock/StoreSkuRepo"
 import { Clock, Config, Effect, Layer, Option } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
 import { bodyLimits, BodyLimitsFromConfig } from "./BodyLimits.js"
@@ -40,9 +30,7 @@ export const databaseReady = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E
 
 /** The runner: sharding with SQL message and runner storage, and every entity it hosts. */
 export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  Layer.mergeAll(StoreSkuLive, ReservationSweeperLive).pipe(
-    Layer.provideMerge(StockWriter.Default),
-    Layer.provideMerge(StoreSkuRepo.Default),
+  StockLive.pipe(
     Layer.provideMerge(CatalogueRepo.Default),
     Layer.provideMerge(DomainEvents.Default),
     Layer.provideMerge(clusterOn(shardingConfig))
@@ -86,10 +74,9 @@ const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"
  * (`PricingJobsLive`), so a test can run without them.
  */
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  Layer.mergeAll(OrderLive, OrderDueSweepLive, OrderPlacement.Default, PaymentWebhooks.Default, CatalogueBrowse.Default).pipe(
-    Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, PricingRuleStore.Default, StockAvailability.Default, OrderStepsLive)),
-    Layer.provideMerge(PricingChainResolverLive),
-    Layer.provideMerge(PricingRepo.Default),
+  Layer.mergeAll(PaymentWebhooks.Default, CatalogueLive).pipe(
+    Layer.provideMerge(OrdersLive),
+    Layer.provideMerge(PricingLive),
     Layer.provideMerge(runner(shardingConfig))
   )
 

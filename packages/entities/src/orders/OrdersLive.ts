@@ -1,0 +1,15 @@
+import { Layer } from "effect"
+import { OrderLive } from "./Order.js"
+import { OrderDueSweepLive } from "./OrderDueSweep.js"
+import { OrderPlacement } from "./OrderPlacement.js"
+import { OrderRepo } from "./OrderRepo.js"
+import { OrderStepsLive } from "./OrderSteps.js"
+
+/**
+ * The orders area on a runner: placement, the Order entities (each its own lifecycle), the
+ * steps they take on stock and the gateway, and the due-order sweep. Needs pricing, the
+ * catalogue, the payments gateway, the outbox and sharding.
+ */
+export const OrdersLive = Layer.mergeAll(OrderLive, OrderDueSweepLive, OrderPlacement.Default).pipe(
+  Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, OrderStepsLive))
+)
