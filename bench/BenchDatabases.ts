@@ -34,14 +34,21 @@ export const onEachDatabase = <A, E>(
     }
     const url = process.env.DATABASE_URL
     if (url && only !== "pglite") {
-      const admin = Layer.orDie(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
-      const exec = (statement: string) =>
-        Effect.orDie(Effect.provide(Effect.flatMap(Sql.SqlClient, (sql) => sql.unsafe(statement)), admin))
-      yield* exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      yield* exec(`CREATE DATABASE ${name}`)
-      const target = new URL(url)
-      target.pathname = `/${name}`
-      results.push(yield* run("postgres", Layer.orDie(PgClient.layer({ url: Redacted.make(target.toString()), maxConnections: 10 }))))
+      const target = yield* freshPostgresDatabase(url, name)
+      results.push(yield* run("postgres", Layer.orDie(PgClient.layer({ url: Redacted.make(target), maxConnections: 10 }))))
     }
     return results
+  })
+
+/** Drops and creates database `name` on the server of `url`; answers the new database's URL. */
+export const freshPostgresDatabase = (url: string, name: string) =>
+  Effect.gen(function*() {
+    const admin = Layer.orDie(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
+    const exec = (statement: string) =>
+      Effect.orDie(Effect.provide(Effect.flatMap(Sql.SqlClient, (sql) => sql.unsafe(statement)), admin))
+    yield* exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    yield* exec(`CREATE DATABASE ${name}`)
+    const target = new URL(url)
+    target.pathname = `/${name}`
+    return target.toString()
   })

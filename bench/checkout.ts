@@ -1,244 +1,205 @@
 /**
- * `pnpm bench:checkout`: customers placing 3–6 line orders over HTTP against the whole
- * server (embedded PGlite, and Postgres when DATABASE_URL is set); the local Razorpay
- * stand-in captures each payment at once. Reports orders/min reaching CONFIRMED, p50/p99
- * of POST /v1/orders, and where the time goes. Writes bench/results/checkout.json.
- * Options: --orders N (1500) --concurrency N (40, Postgres) --pglite-concurrency N (8) --only pglite|postgres
- * The embedded database runs Postgres (WASM) on the server's own thread: it is the laptop
- * mode, and past ~8 concurrent checkouts it only queues (webhooks then pass Razorpay's 5 s
- * answer limit and get retried), so it is driven at its own concurrency.
+ * `pnpm bench:checkout`: the whole checkout over HTTP, each party in its own process: the server
+ * (`node --import tsx packages/server/src/main.ts`, with bench/checkout-probe.mjs preloaded to
+ * count SQL statements and GC), the Razorpay stand-in (`packages/server/src/standin.ts`) it
+ * reaches like Razorpay, and the load generator (bench/checkout-load.mjs): customers placing
+ * 3–6 line orders, paying on the stand-in's dev endpoint and polling until CONFIRMED.
+ * On Postgres (DATABASE_URL; a fresh database `qc_bench_checkout`) and PGlite (a temp DATA_DIR).
+ * Writes bench/results/checkout.json.
+ * Options: --orders N (600 per throughput run) --latency-orders N (300, at 4 customers)
+ *   --concurrency 16,32,64 (Postgres) --pglite-concurrency 8,16 --database postgres|pglite|both
+ *   --warm (touch every store-SKU first: all entities resident) --cpu-prof (one more run at the
+ *   best concurrency with the server's CPU profiled: self time by function and by package)
  */
-import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
-import { SqlClient } from "@effect/sql"
-import { RazorpayStandIn } from "@qc/entities/payments/standin/RazorpayStandIn"
-import { AdminKey } from "@qc/server/AdminAuth"
-import { CompetitorPricesDemo } from "@qc/entities/pricing/CompetitorPrices"
-import { PriceCacheMemory } from "@qc/entities/pricing/PriceCache"
-import { VendorWebhookSecret } from "@qc/entities/pricing/PricingRuleStore"
-import { checkoutRunner, databaseReady, HttpLive } from "@qc/server/App"
-import { AuthSecret, issueToken } from "@qc/server/CustomerAuth"
-import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
-import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import { mkdirSync, writeFileSync } from "node:fs"
-import { createServer } from "node:http"
-import { monitorEventLoopDelay, performance } from "node:perf_hooks"
-import { arg, onEachDatabase, percentile } from "./BenchDatabases.js"
-import { makeSpanProfile } from "./SpanProfile.js"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Logger, LogLevel, Redacted, Schema } from "effect"
+import { randomBytes } from "node:crypto"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+import { arg, freshPostgresDatabase } from "./BenchDatabases.js"
+import { CatalogueResult, OrdersResult, PgliteStats, ProbeCounts, WarmResult } from "./CheckoutLoadResults.js"
+import type { BenchFailed, Service } from "./CheckoutProcesses.js"
+import { askProbe, cpuMs, freePort, machineBusyMs, postgresCpuMs, rssMb, runLoad, spawnNode, testsRunning } from "./CheckoutProcesses.js"
+import { printReport } from "./CheckoutReport.js"
+import { CpuProfile, selfTime } from "./CpuProfile.js"
+import { countersOf, perOrderDelta, postgresCounters } from "./DatabaseCounters.js"
+import type { DatabaseCounters } from "./DatabaseCounters.js"
 
-const totalOrders = Number(arg("orders", "1500"))
-const postgresConcurrency = Number(arg("concurrency", "40"))
-const pgliteConcurrency = Number(arg("pglite-concurrency", "8"))
-const customers = 50
-
-
-// A small deterministic generator, so both databases see the same carts.
-const rng = (seed: number) => () => {
-  seed = (seed * 1664525 + 1013904223) >>> 0
-  return seed / 2 ** 32
+const concurrencies = (name: string, fallback: string) => arg(name, fallback).split(",").map(Number)
+const options = {
+  orders: Number(arg("orders", "600")),
+  latencyOrders: Number(arg("latency-orders", "300")),
+  latencyConcurrency: 4,
+  postgres: concurrencies("concurrency", "16,32,64"),
+  pglite: concurrencies("pglite-concurrency", "8,16"),
+  database: arg("database", arg("only", "both")),
+  warm: process.argv.includes("--warm"),
+  cpuProf: process.argv.includes("--cpu-prof")
 }
+const demoCustomers = ["cust-demo-1", "cust-demo-2", "cust-demo-3"]
+const round = (n: number, digits = 1) => Number(n.toFixed(digits))
 
-const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
+const runOn = (database: "postgres" | "pglite", postgresUrl: string | undefined) =>
   Effect.scoped(Effect.gen(function*() {
-    const concurrency = database === "pglite" ? pgliteConcurrency : postgresConcurrency
-    const profile = makeSpanProfile()
-    const stack = Layer.mergeAll(HttpLive, StandInWebhookTarget).pipe(
-      Layer.provideMerge(checkoutRunner()),
-      Layer.provideMerge(StandInPayments),
-      Layer.provideMerge(PriceCacheMemory),
-      Layer.provideMerge(Layer.succeed(VendorWebhookSecret, Redacted.make("bench"))),
-      Layer.provideMerge(CompetitorPricesDemo),
-      Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make("bench"), generated: false })),
-      Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("bench-secret")))),
-      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 })),
-      Layer.provideMerge(databaseReady(sqlLayer)),
-      Layer.provide(profile.layer)
-    )
-    const context = yield* Layer.build(stack)
-    const run = <A, E>(effect: Effect.Effect<A, E, never>) => Effect.runPromise(effect)
-    return yield* Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const standIn = yield* RazorpayStandIn
-      const server = yield* HttpServer.HttpServer
-      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
-      const base = `http://127.0.0.1:${port}`
-      const ids = Array.from({ length: customers }, (_, i) => `bench-${i}`)
-      yield* sql`INSERT INTO customers ${
-        sql.insert(ids.map((id) => ({ id, name: id, phone: "+910000000000", created_at: new Date() })))
-      } ON CONFLICT DO NOTHING`
-      const tokens = yield* Effect.forEach(ids, (id) => issueToken(id))
-      // Carts from what the pincode's primary store has plenty of.
-      const stocked = yield* sql<{ store_id: string; sku_id: string }>`
-        SELECT s.store_id, s.sku_id FROM store_skus s JOIN stores st ON st.id = s.store_id
-        WHERE s.on_hand - s.reserved - s.allocated >= 40 ORDER BY s.store_id, s.sku_id`
-      const byStore = new Map<string, Array<string>>()
-      for (const r of stocked) byStore.set(r.store_id, [...(byStore.get(r.store_id) ?? []), r.sku_id])
-      const stores = yield* sql<{ id: string; pincodes: Array<string> }>`SELECT id, pincodes FROM stores ORDER BY position`
-      const random = rng(42)
-      const carts = Array.from({ length: totalOrders }, (_, i) => {
-        const store = stores[Math.floor(random() * stores.length)]
-        const skus = byStore.get(store.id) ?? []
-        const lines = 3 + Math.floor(random() * 4)
-        const chosen = new Set<string>()
-        while (chosen.size < lines) chosen.add(skus[Math.floor(random() * skus.length)])
-        return {
-          customer: i % customers,
-          pincode: store.pincodes[0],
-          items: [...chosen].map((skuId) => ({ skuId, qty: 1 + Math.floor(random() * 2) }))
-        }
-      })
+    const scratch = mkdtempSync(join(tmpdir(), "qc-bench-checkout-"))
+    yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(scratch, { recursive: true, force: true })))
+    const store = postgresUrl !== undefined
+      ? { DATABASE_URL: yield* freshPostgresDatabase(postgresUrl, "qc_bench_checkout") }
+      : { DATA_DIR: join(scratch, "data") }
+    const port = yield* freePort
+    const secret = () => randomBytes(18).toString("base64url")
+    const keys = { RAZORPAY_KEY_ID: "rzp_test_bench", RAZORPAY_KEY_SECRET: secret(), RAZORPAY_WEBHOOK_SECRET: secret() }
+    const authSecret = secret()
+    const standIn = yield* spawnNode("stand-in", ["--import", "tsx", "packages/server/src/standin.ts"], {
+      ...keys,
+      STANDIN_PORT: "0",
+      STANDIN_WEBHOOK_URL: `http://127.0.0.1:${port}/v1/webhooks/razorpay`
+    }, /stand-in listening on (http:\/\/\S+)/, 60_000)
+    const starting = performance.now()
+    const server = yield* spawnNode("server", [
+      "--max-semi-space-size=64", "--import", "tsx", "--import", "./bench/checkout-probe.mjs", "packages/server/src/main.ts"
+    ], {
+      ...store,
+      ...keys,
+      PORT: String(port),
+      RAZORPAY_BASE_URL: standIn.address,
+      ADMIN_API_KEY: secret(),
+      AUTH_SECRET: authSecret
+    }, /listening on (http:\/\/\S+)/, 300_000)
+    const startSeconds = round((performance.now() - starting) / 1000)
+    const base = `http://127.0.0.1:${port}`
+    const rss = { afterStart: rssMb(server.pid), afterWarm: 0, afterWarmUp: 0, end: 0 }
+    yield* Effect.logWarning(`${database}: server up in ${startSeconds} s (pid ${server.pid}, ${rss.afterStart} MB)`)
 
-      const placeLatency: Array<number> = []
-      let conflicts = 0
-      let failures = 0
-      // Table statistics: the workflow engine's storage runs with tracing off, so its statements
-      // are not among the spans; these counters show what every table saw per order.
-      const tableStats = sql<{ relname: string; writes: number; reads: number }>`
-        SELECT relname, (n_tup_ins + n_tup_upd + n_tup_del)::int AS writes, (coalesce(idx_scan, 0) + seq_scan)::int AS reads
-        FROM pg_stat_user_tables`.pipe(
-        Effect.map((rows) => new Map(rows.map((r) => [r.relname, r]))),
-        Effect.orElseSucceed(() => new Map<string, { relname: string; writes: number; reads: number }>())
-      )
-      const statsBefore = yield* tableStats
-      profile.reset()
-      const cpuBefore = process.cpuUsage()
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 })
-      loopDelay.enable()
-      const started = performance.now()
-      let next = 0
-      const failureReasons: Array<string> = []
-      const paidOrders: Array<string> = []
-      const fail = (reason: string) => {
-        failures++
-        if (failureReasons.length < 5) failureReasons.push(reason)
-      }
-      const worker = async (): Promise<void> => {
-        while (next < carts.length) {
-          try {
-            await one()
-          } catch (error) {
-            fail(String(error))
-          }
-        }
-      }
-      const one = async () => {
-        {
-          const i = next++
-          const cart = carts[i]
-          const t0 = performance.now()
-          const res = await fetch(`${base}/v1/orders`, {
-            signal: AbortSignal.timeout(30_000),
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              authorization: `Bearer ${tokens[cart.customer]}`,
-              "idempotency-key": `bench-${database}-${i}`
-            },
-            body: JSON.stringify({ pincode: cart.pincode, items: cart.items })
-          })
-          const body = await res.json() as { orderId?: string; payment?: { razorpayOrderId: string } }
-          placeLatency.push(performance.now() - t0)
-          if (res.status === 409) conflicts++
-          else if (res.status !== 201 || body.payment === undefined || body.orderId === undefined) {
-            fail(`POST /v1/orders ${res.status} ${JSON.stringify(body).slice(0, 300)}`)
-          } else {
-            await run(standIn.pay(body.payment.razorpayOrderId, { outcome: "capture" }))
-            paidOrders.push(body.orderId)
-          }
-        }
-      }
-      yield* Effect.promise(() => Promise.all(Array.from({ length: concurrency }, worker)))
-      const placedMs = performance.now() - started
-      const placed = totalOrders - conflicts - failures
-      if (failureReasons.length > 0) yield* Effect.logWarning(`failures (first ${failureReasons.length}): ${failureReasons.join(" | ")}`)
-      // Orders/min counts an order when it reaches CONFIRMED, so wait for the paid orders' sagas to finish.
-      let confirmed = 0
-      for (let i = 0; i < 1200; i++) {
-        const [row] = yield* sql<{ n: number }>`
-          SELECT count(*)::int AS n FROM orders WHERE status = 'CONFIRMED' AND id = ANY(${paidOrders}::text[])`
-        confirmed = row.n
-        const [open] = yield* sql<{ n: number }>`
-          SELECT count(*)::int AS n FROM orders WHERE status IN ('AWAITING_PAYMENT', 'PAID') AND id = ANY(${paidOrders}::text[])`
-        if (open.n === 0) break
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 100)))
-      }
-      const totalMs = performance.now() - started
-      const cpu = process.cpuUsage(cpuBefore)
-      // Postgres publishes table counters with a delay of up to a second.
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 1_500)))
-      const statsAfter = yield* tableStats
-      const perOrderTable = [...statsAfter.values()].map((a) => {
-        const b = statsBefore.get(a.relname)
-        return {
-          table: a.relname,
-          writesPerOrder: Number(((a.writes - (b?.writes ?? 0)) / totalOrders).toFixed(2)),
-          scansPerOrder: Number(((a.reads - (b?.reads ?? 0)) / totalOrders).toFixed(2))
-        }
-      }).filter((t) => t.writesPerOrder + t.scansPerOrder >= 0.5).sort((x, y) => y.writesPerOrder + y.scansPerOrder - x.writesPerOrder - x.scansPerOrder)
-      loopDelay.disable()
-      const [lag] = yield* sql<{ p50: number; p99: number }>`
-        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
-        FROM (SELECT EXTRACT(EPOCH FROM (c.at - p.at)) * 1000 AS ms FROM order_timeline p
-              JOIN order_timeline c ON c.order_id = p.order_id AND c.status = 'CONFIRMED'
-              WHERE p.status = 'AWAITING_PAYMENT') t`
-      placeLatency.sort((a, b) => a - b)
-      const row = {
-        database,
-        orders: totalOrders,
+    const catalogueFile = join(scratch, "catalogue.json")
+    const catalogue = yield* runLoad("catalogue", { base, out: catalogueFile, minAvailable: 40 }, CatalogueResult)
+    const warm = options.warm
+      ? yield* runLoad("warm", { base, catalogue: catalogueFile, concurrency: 16 }, WarmResult)
+      : undefined
+    rss.afterWarm = rssMb(server.pid)
+    if (warm) yield* Effect.logWarning(`${database}: ${warm.requests} store-SKUs touched in ${round(warm.seconds)} s, RSS ${rss.afterWarm} MB`)
+
+    const counters: Effect.Effect<DatabaseCounters, BenchFailed> = database === "postgres"
+      ? Effect.provide(postgresCounters, Layer.orDie(PgClient.layer({ url: Redacted.make(store.DATABASE_URL ?? ""), maxConnections: 1 })))
+      : Effect.map(askProbe(server, "pgliteStats", PgliteStats), (s) => countersOf(s.database?.commits, s.tables))
+
+    const orders = (concurrency: number, count: number, label: string) =>
+      runLoad("orders", {
+        base,
+        standin: { base: standIn.address, keyId: keys.RAZORPAY_KEY_ID, keySecret: keys.RAZORPAY_KEY_SECRET },
+        authSecret,
+        customers: demoCustomers,
         concurrency,
-        placed,
-        conflicts,
-        failures,
-        confirmed,
-        confirmedPerMinute: Math.round(confirmed / (totalMs / 60_000)),
-        placedPerMinute: Math.round(placed / (placedMs / 60_000)),
-        placeP50Ms: Number(percentile(placeLatency, 0.5).toFixed(1)),
-        placeP99Ms: Number(percentile(placeLatency, 0.99).toFixed(1)),
-        placedToConfirmedP50Ms: Math.round(Number(lag?.p50 ?? 0)),
-        placedToConfirmedP99Ms: Math.round(Number(lag?.p99 ?? 0)),
-        // This process holds the server, the stand-in and the load generator; Postgres is apart.
-        processCpuMsPerOrder: Number(((cpu.user + cpu.system) / 1000 / totalOrders).toFixed(1)),
-        processCpuCores: Number(((cpu.user + cpu.system) / 1000 / totalMs).toFixed(2)),
-        // How long a ready callback waited for the event loop (one thread serves everything here).
-        eventLoopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),
-        eventLoopDelayMaxMs: Number((loopDelay.max / 1e6).toFixed(1)),
-        whereTheTimeGoes: profile.rows(totalMs),
-        tablesPerOrder: perOrderTable
-      }
-      yield* Effect.logInfo(JSON.stringify(row))
-      return row
-    }).pipe(Effect.provide(context))
+        orders: count,
+        seed: concurrency * 7919 + count,
+        keyPrefix: `${database}-${label}-c${concurrency}`,
+        catalogue: catalogueFile,
+        confirmTimeoutMs: 60_000
+      }, OrdersResult)
+
+    // JIT, pools and the pricing caches warm, as on a server that has been taking orders.
+    yield* orders(8, 200, "warm-up")
+    rss.afterWarmUp = rssMb(server.pid)
+
+    const measure = (concurrency: number, count: number, label: string) =>
+      Effect.gen(function*() {
+        const db0 = yield* counters
+        const probe0 = yield* askProbe(server, "counts", ProbeCounts)
+        const cpu0 = { server: cpuMs(server.pid), standIn: cpuMs(standIn.pid), postgres: postgresCpuMs(), machine: machineBusyMs() }
+        const load = yield* orders(concurrency, count, label)
+        const cpu1 = { server: cpuMs(server.pid), standIn: cpuMs(standIn.pid), postgres: postgresCpuMs(), machine: machineBusyMs() }
+        const probe1 = yield* askProbe(server, "counts", ProbeCounts)
+        yield* Effect.sleep("2 seconds")
+        const tables = perOrderDelta(db0, yield* counters, load.confirmed)
+        const n = Math.max(1, load.confirmed)
+        const wallMs = load.seconds * 1000
+        return {
+          database,
+          concurrency,
+          orders: count,
+          confirmed: load.confirmed,
+          conflicts: load.conflicts,
+          failures: load.failures,
+          unconfirmed: load.unconfirmed,
+          failureReasons: load.failureReasons,
+          seconds: round(load.seconds),
+          confirmedPerMinute: Math.round(load.confirmedPerMinute),
+          placeP50Ms: round(load.placeMs.p50),
+          placeP99Ms: round(load.placeMs.p99),
+          placeServerP50Ms: round(load.placeServerMs.p50),
+          placeServerP99Ms: round(load.placeServerMs.p99),
+          payP50Ms: round(load.payMs.p50),
+          placedToConfirmedP50Ms: Math.round(load.placedToConfirmedMs.p50),
+          placedToConfirmedP99Ms: Math.round(load.placedToConfirmedMs.p99),
+          paidToConfirmedP50Ms: Math.round(load.paidToConfirmedMs.p50),
+          paidToConfirmedP99Ms: Math.round(load.paidToConfirmedMs.p99),
+          pollsPerOrder: round(load.pollsPerOrder),
+          serverCpuMsPerOrder: round((cpu1.server - cpu0.server) / n),
+          serverCpuCores: round((cpu1.server - cpu0.server) / wallMs, 2),
+          standInCpuMsPerOrder: round((cpu1.standIn - cpu0.standIn) / n),
+          loadCpuMsPerOrder: round(load.cpuMs / n),
+          postgresCpuMsPerOrder: round((cpu1.postgres - cpu0.postgres) / n),
+          machineBusyCores: round((cpu1.machine - cpu0.machine) / wallMs, 2),
+          gcMsPerOrder: round((probe1.gcMs - probe0.gcMs) / n),
+          loopDelayP99Ms: round(probe1.loopDelayP99Ms),
+          sqlStatementsPerOrder: round((probe1.statements - probe0.statements) / n),
+          transactionsPerOrder: tables.transactionsPerOrder,
+          rowsWrittenPerOrder: tables.rowsWrittenPerOrder,
+          clusterMessagesPerOrder: tables.clusterMessagesPerOrder,
+          clusterRepliesPerOrder: tables.clusterRepliesPerOrder,
+          serverRssMb: Math.round(probe1.rssBytes / 2 ** 20),
+          tablesPerOrder: tables.tables
+        }
+      }).pipe(Effect.tap((row) =>
+        Effect.logWarning(
+          `${database} at ${concurrency}: ${row.confirmedPerMinute} confirmed/min, POST p50 ${row.placeP50Ms} p99 ${row.placeP99Ms} ms, ` +
+            `${row.serverCpuMsPerOrder} server CPU ms/order${row.failures + row.unconfirmed > 0 ? `, ${row.failures} failed, ${row.unconfirmed} unconfirmed: ${row.failureReasons.join(" | ")}` : ""}`
+        )
+      ))
+
+    const rows = [yield* measure(options.latencyConcurrency, options.latencyOrders, "latency")]
+    for (const c of database === "postgres" ? options.postgres : options.pglite) rows.push(yield* measure(c, options.orders, "throughput"))
+
+    const best = rows.slice(1).reduce((a, b) => (b.confirmedPerMinute > a.confirmedPerMinute ? b : a), rows[rows.length - 1])
+    const cpuProfile = options.cpuProf ? yield* profiled(server, () => orders(best.concurrency, options.orders, "profile")) : undefined
+    rss.end = rssMb(server.pid)
+    return { database, startSeconds, catalogue, warm, serverRssMb: rss, bestConcurrency: best.concurrency, cpuProfile, rows }
   }))
 
+/** The server's CPU profile while `run` runs (sampled every 1 ms by the probe's inspector session). */
+const profiled = <A, E>(server: Service, run: () => Effect.Effect<A, E>) =>
+  Effect.gen(function*() {
+    yield* askProbe(server, "profileStart", Schema.Struct({}))
+    const t0 = cpuMs(server.pid)
+    const load = yield* run()
+    const ms = cpuMs(server.pid) - t0
+    const { profile } = yield* askProbe(server, "profileStop", Schema.Struct({ profile: CpuProfile }))
+    return { load, serverCpuMs: Math.round(ms), ...selfTime(profile) }
+  })
+
 const program = Effect.gen(function*() {
-  const rows = yield* onEachDatabase("qc_bench_checkout", runOn)
-  console.log(`\ncheckout benchmark: ${totalOrders} orders of 3–6 lines per database\n`)
-  console.table(rows.map((r) => ({
-    db: r.database,
-    concurrency: r.concurrency,
-    "confirmed/min": r.confirmedPerMinute,
-    "placed/min": r.placedPerMinute,
-    "POST p50 ms": r.placeP50Ms,
-    "POST p99 ms": r.placeP99Ms,
-    "placed→confirmed p50 ms": r.placedToConfirmedP50Ms,
-    "placed→confirmed p99 ms": r.placedToConfirmedP99Ms,
-    confirmed: r.confirmed,
-    conflicts: r.conflicts,
-    failures: r.failures,
-    "cpu ms/order": r.processCpuMsPerOrder,
-    "cpu cores": r.processCpuCores,
-    "loop delay p99 ms": r.eventLoopDelayP99Ms
-  })))
-  for (const r of rows) {
-    console.log(`\nwhere the time goes (${r.database}): spans by total wall time; busy× = total / run time`)
-    console.table(r.whereTheTimeGoes)
-    if (r.tablesPerOrder.length > 0) {
-      console.log(`\ntable rows written and index/seq scans per order (${r.database}; cluster_* is the workflow engine's storage)`)
-      console.table(r.tablesPerOrder)
-    }
+  const testsAtStart = testsRunning()
+  const url = process.env.DATABASE_URL
+  const databases = []
+  if (options.database !== "postgres") databases.push(yield* runOn("pglite", undefined))
+  if (options.database !== "pglite") {
+    if (url === undefined) yield* Effect.logWarning("DATABASE_URL not set: Postgres skipped")
+    else databases.push(yield* runOn("postgres", url))
   }
+  const report = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cores: cpus().length,
+    testsRunningBeside: testsAtStart || testsRunning(),
+    options,
+    databases: databases.map(({ rows: _, ...d }) => d),
+    rows: databases.flatMap((d) => d.rows)
+  }
+  printReport(report)
   mkdirSync("bench/results", { recursive: true })
-  writeFileSync("bench/results/checkout.json", JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2) + "\n")
+  writeFileSync("bench/results/checkout.json", JSON.stringify(report, null, 2) + "\n")
   console.log("written bench/results/checkout.json")
 })
 
