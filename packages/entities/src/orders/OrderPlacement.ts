@@ -68,16 +68,20 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
      * answers (authoritative, where browse reads the availability read model).
      */
     const route = (stores: ReadonlyArray<{ readonly id: StoreId }>, skuId: SkuId, qty: number) =>
-      Effect.map(
-        Effect.forEach(stores, (store) => snapshot(store.id, skuId), { concurrency: "unbounded" }),
-        (levels) => {
-          const byStore = new Map(stores.map((s, i) => [s.id, levels[i]]))
-          return chooseStore(stores.map((s) => s.id), qty, (id) => {
-            const available = byStore.get(id) ?? -1
-            return available < 0 ? undefined : available
-          }) ?? { storeId: stores[0].id, available: 0 }
+      Effect.gen(function*() {
+        // Asked in preference order, stopping at the first store that fills the line: the rule
+        // would pick it whatever the stores after it hold, so they cost no message.
+        const levels = new Map<StoreId, number>()
+        for (const store of stores) {
+          const available = yield* snapshot(store.id, skuId)
+          levels.set(store.id, available)
+          if (available >= qty) break
         }
-      )
+        return chooseStore([...levels.keys()], qty, (id) => {
+          const available = levels.get(id) ?? -1
+          return available < 0 ? undefined : available
+        }) ?? { storeId: stores[0].id, available: 0 }
+      })
 
     const releaseAll = (lines: ReadonlyArray<StoredOrderLine>) =>
       Effect.forEach(
