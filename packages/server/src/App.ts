@@ -1,4 +1,3 @@
-import { RunnerAddress, SingleRunner } from "@effect/cluster"
 import type { ShardingConfig } from "@effect/cluster"
 import { HttpApiBuilder, HttpApiSwagger, HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
@@ -14,9 +13,11 @@ import { DomainEvents } from "@qc/entities/platform/DomainEvents"
 import { MigrationsLive } from "@qc/entities/platform/Migrations"
 import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
 import { SeedLive } from "@qc/entities/demo/Seed"
-import { Clock, Config, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
 import { bodyLimits, BodyLimitsFromConfig } from "./BodyLimits.js"
+import type { ClusterRole } from "./ClusterRoles.js"
+import { clusterFor, SingleRole } from "./ClusterRoles.js"
 import { CatalogueApiLive } from "./CatalogueHttp.js"
 import { CustomerAuthLive } from "./CustomerAuth.js"
 import { InternalErrorBodyLive, ShortDecodeErrorsLive } from "./ErrorResponses.js"
@@ -24,48 +25,46 @@ import { HealthHttpLive } from "./HealthHttp.js"
 import { OrdersApiLive } from "./OrdersHttp.js"
 import { StockHttpLive } from "./StockHttp.js"
 
-/** Schema up to date and, on an empty database, the demo catalogue loaded. */
+/**
+ * Schema up to date and, on an empty database, the demo catalogue loaded. Processes starting
+ * together on one Postgres take turns (a transaction-scoped advisory lock around both), so
+ * migrations and the seed run once and the others find them done.
+ */
 export const databaseReady = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) =>
-  SeedLive.pipe(Layer.provide(MigrationsLive), Layer.provideMerge(database))
+  Layer.effectDiscard(onceAcrossProcesses(Effect.scoped(Layer.build(SeedLive.pipe(Layer.provide(MigrationsLive)))))).pipe(
+    Layer.provideMerge(database)
+  )
 
-/** The runner: sharding with SQL message and runner storage, and every entity it hosts. */
-export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
+/** Lock key of the start-up section; clear of the cluster's shard locks (1,000,001 and up per group). */
+const startupLock = 7_263_001_001
+
+const onceAcrossProcesses = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const pg = yield* Effect.serviceOption(PgClient.PgClient)
+    if (Option.isNone(pg) || !isPostgresServer(pg.value)) return yield* effect
+    // A session lock on a connection of its own (the migrator manages its own transactions):
+    // the others wait on it, then find the work done. It goes with the session if we die.
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const lock = yield* sql.reserve
+      yield* Effect.acquireRelease(
+        lock.executeRaw(`SELECT pg_advisory_lock(${startupLock})`, []),
+        () => Effect.ignore(lock.executeRaw(`SELECT pg_advisory_unlock(${startupLock})`, []))
+      )
+      return yield* effect
+    }))
+  }).pipe(Effect.orDie)
+
+/**
+ * The runner: sharding with SQL message and runner storage, and every entity it hosts
+ * (as a `Client` the same layers register no entity: sharding without an address hosts none).
+ */
+export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>, role: ClusterRole = SingleRole) =>
   StockLive.pipe(
     Layer.provideMerge(CatalogueRepo.Default),
     Layer.provideMerge(DomainEvents.Default),
-    Layer.provideMerge(clusterOn(shardingConfig))
+    Layer.provideMerge(clusterFor(role, shardingConfig))
   )
-
-/**
- * On Postgres the cluster's storage (runner heartbeats, shard locks, persisted messages)
- * gets a pool of its own: queued behind a busy app pool, a heartbeat or lock refresh
- * misses its deadline and the runner gives its shards up. No order message is persisted
- * by the cluster any more (the Order entity keeps its own state and timers), so the pool
- * only carries the cluster's bookkeeping: 5 by default. `CLUSTER_DB_POOL` sets it (mind
- * Postgres' max_connections times the runners). PGlite is one session.
- */
-const ClusterSql = Layer.unwrapEffect(
-  Effect.gen(function*() {
-    const pg = yield* Effect.serviceOption(PgClient.PgClient)
-    const size = yield* Config.integer("CLUSTER_DB_POOL").pipe(Config.withDefault(5), Effect.orDie)
-    return Option.isSome(pg) && isPostgresServer(pg.value)
-      ? Layer.orDie(PgClient.layer({ ...pg.value.config, maxConnections: size }))
-      : Layer.effect(SqlClient.SqlClient, SqlClient.SqlClient)
-  })
-)
-
-const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  SingleRunner.layer({
-      runnerStorage: "sql",
-      // Explicit, so the cluster's env config does not take our HTTP `PORT` as its runner port.
-      shardingConfig: {
-        runnerAddress: Option.some(RunnerAddress.make("localhost", 34431)),
-        // Messages to entities on this runner are handed over as values; the schemas still
-        // encode everything that is persisted or crosses to another runner.
-        simulateRemoteSerialization: false,
-        ...shardingConfig
-      }
-    }).pipe(Layer.provide(ClusterSql))
 
 /**
  * Stock plus checkout and catalogue: the Order entity (its own lifecycle) and its due sweep, placement, payment webhooks,
@@ -73,11 +72,11 @@ const clusterOn = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"
  * feed and vendor secret provided. The pricing jobs are added separately
  * (`PricingJobsLive`), so a test can run without them.
  */
-export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
+export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>, role: ClusterRole = SingleRole) =>
   Layer.mergeAll(PaymentWebhooks.Default, CatalogueLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(PricingLive),
-    Layer.provideMerge(runner(shardingConfig))
+    Layer.provideMerge(runner(shardingConfig, role))
   )
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(

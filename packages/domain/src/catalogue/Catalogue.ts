@@ -21,6 +21,8 @@ export type Category = typeof Category.Type
 /** A dark store: where stock sits and orders are picked. */
 export class Store extends Schema.Class<Store>("Store")({
   id: StoreId,
+  /** The region (cluster shard group) whose runners host this store's stock and orders. */
+  region: Schema.String,
   name: Schema.String,
   locality: Schema.String,
   pincodes: Schema.Array(Pincode),

@@ -8,9 +8,15 @@ import { identifier, safeText } from "../Text.js"
 export const CustomerId = identifier(64).pipe(Schema.brand("CustomerId"))
 export type CustomerId = typeof CustomerId.Type
 
-/** `ord_` + a digest of (customer, Idempotency-Key): a retried POST lands on the same order. */
-export const OrderId = safeText(24).pipe(
-  Schema.pattern(/^ord_[a-z0-9]{20}$/, { message: () => "must be an order id: ord_ and 20 lowercase letters or digits" }),
+/**
+ * `ord_{region}_` + a digest of (customer, Idempotency-Key): a retried POST lands on the same
+ * order, and the region (of the store serving the delivery pincode) says which runners host
+ * it. Orders placed before regions existed have no region part (`ord_` + digest).
+ */
+export const OrderId = safeText(72).pipe(
+  Schema.pattern(/^ord_(?:[a-z][a-z0-9-]{0,39}_)?[a-z0-9]{20}$/, {
+    message: () => "must be an order id: ord_, a region and _, then 20 lowercase letters or digits"
+  }),
   Schema.brand("OrderId")
 )
 export type OrderId = typeof OrderId.Type

@@ -1,10 +1,11 @@
-import { Entity } from "@effect/cluster"
+import { ClusterSchema, Entity } from "@effect/cluster"
 import { Rpc } from "@effect/rpc"
 import { Schema } from "effect"
 import { InvalidInput, ServiceUnavailable } from "../Errors.js"
 import { OrderEvent } from "../events/OrderEvents.js"
 import { PaymentEvent } from "../events/PaymentEvents.js"
 import { Paise } from "../Money.js"
+import { regionOfOrderId } from "../stores/Regions.js"
 import { CustomerId, OrderId, OrderLine, OrderStatus, OrderView, PlacedOrder, TimelineEntry } from "./Order.js"
 
 /** An order line as kept: its number and the reservation that holds its stock. */
@@ -106,6 +107,8 @@ export class OrderMissing extends Schema.TaggedError<OrderMissing>()("OrderMissi
  * Volatile messages, like StoreSku: each command is idempotent on the entity's state
  * (a place answers the stored order, a status move is guarded by `from`, payments
  * and refunds are keyed by their gateway ids), so a retried message changes nothing twice.
+ *
+ * Its shard group is the region its id names (`ord_{region}_…`): it runs on that region's runners.
  */
 export const OrderEntity = Entity.make("Order", [
   Rpc.make("Get", { success: Schema.Option(OrderState) }),
@@ -142,4 +145,4 @@ export const OrderEntity = Entity.make("Order", [
   Rpc.make("Wake", { success: Schema.Option(OrderState), error: Schema.Union(OrderMissing, ...NotCommitted) }),
   /** Something a person must look at (e.g. paid but not allocatable). */
   Rpc.make("OpenTicket", { payload: { reason: Schema.String, detail: Schema.String }, error: Schema.Union(OrderMissing, ...NotCommitted) })
-])
+]).annotate(ClusterSchema.ShardGroup, regionOfOrderId)

@@ -1,4 +1,4 @@
-import { Entity } from "@effect/cluster"
+import { ClusterSchema, Entity } from "@effect/cluster"
 import { Rpc } from "@effect/rpc"
 import { Schema } from "effect"
 import {
@@ -20,6 +20,7 @@ import {
   ReservePayload,
   StoreSkuSnapshot
 } from "./StoreSku.js"
+import { storeSkuShardGroup } from "../stores/Regions.js"
 
 /**
  * A message whose change could not be committed fails alone with one of these (400 when
@@ -43,6 +44,8 @@ const reservationTransition = <const Tag extends string>(tag: Tag) =>
  * and at-most-once come from the entity itself: every change is committed to
  * Postgres before its reply, and every operation carries a caller-chosen id
  * (reservation, receipt, adjustment) so a retried message gets the first answer.
+ *
+ * Its shard group is its store's region: it runs only on runners hosting that region.
  */
 export const StoreSkuEntity = Entity.make("StoreSku", [
   Rpc.make("Reserve", {
@@ -72,4 +75,4 @@ export const StoreSkuEntity = Entity.make("StoreSku", [
   }),
   /** Sent by the expiry sweeper: release every reservation whose TTL has passed. */
   Rpc.make("ExpireDue", { success: Schema.Int, error: Schema.Union(...NotCommitted) })
-])
+]).annotate(ClusterSchema.ShardGroup, storeSkuShardGroup)

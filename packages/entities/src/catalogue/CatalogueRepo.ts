@@ -28,8 +28,8 @@ export class CatalogueRepo extends Effect.Service<CatalogueRepo>()("CatalogueRep
     const events = yield* DomainEvents
 
     const load = Effect.gen(function*() {
-      const storeRows = yield* sql<{ id: StoreId; name: string; locality: string; pincodes: Array<Pincode>; lat: number; lng: number }>`
-        SELECT id, name, locality, pincodes, lat, lng FROM stores ORDER BY position NULLS LAST, id`
+      const storeRows = yield* sql<{ id: StoreId; region: string; name: string; locality: string; pincodes: Array<Pincode>; lat: number; lng: number }>`
+        SELECT id, region, name, locality, pincodes, lat, lng FROM stores ORDER BY position NULLS LAST, id`
       const skuRows = yield* sql<{
         id: SkuId
         name: string

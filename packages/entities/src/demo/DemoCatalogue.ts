@@ -13,6 +13,8 @@ export type Category = "fresh_produce" | "dairy" | "packaged_food" | "household_
 
 export interface DemoStore {
   id: string
+  /** The cluster region (shard group) whose runners host this store's entities. */
+  region: string
   name: string
   locality: string
   pincodes: ReadonlyArray<string>
@@ -65,9 +67,10 @@ interface StoreSeed extends DemoStore {
   readonly short: string
 }
 
-const STORES: ReadonlyArray<StoreSeed> = storeRows.map(({ short, slug, locality, pincodes, lat, lng }) => ({
+const STORES: ReadonlyArray<StoreSeed> = storeRows.map(({ short, slug, region, locality, pincodes, lat, lng }) => ({
   short,
   id: `pune-${slug}`,
+  region,
   name: `${locality} Dark Store`,
   locality,
   pincodes,

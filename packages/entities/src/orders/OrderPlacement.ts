@@ -24,6 +24,7 @@ import { CatalogueRepo } from "../catalogue/CatalogueRepo.js"
 import { Payments } from "../payments/Payments.js"
 import { PriceResolver } from "../pricing/PriceResolver.js"
 import { chooseStore } from "../stores/StoreRouting.js"
+import { defaultRegion } from "@qc/domain/stores/Regions"
 import { ReservationTtl } from "@qc/domain/stock/ReservationTtl"
 
 
@@ -32,8 +33,9 @@ class ReservationIdsTaken extends Data.TaggedError("ReservationIdsTaken") {}
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex")
 
-export const orderIdFor = (customerId: string, idempotencyKey: string) =>
-  OrderId.make(`ord_${digest(`${customerId}\n${idempotencyKey}`).slice(0, 20)}`)
+/** The order lives in the region of the store that serves its pincode first (`default`: no region part). */
+export const orderIdFor = (customerId: string, idempotencyKey: string, region: string = defaultRegion) =>
+  OrderId.make(`ord_${region === defaultRegion ? "" : `${region}_`}${digest(`${customerId}\n${idempotencyKey}`).slice(0, 20)}`)
 
 const requestHash = (request: PlaceOrderRequest) =>
   digest(JSON.stringify({
@@ -139,7 +141,9 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       | ServiceUnavailable
     > {
       const hash = requestHash(request)
-      const orderId = orderIdFor(customerId, idempotencyKey)
+      const stores = catalogue.storesForPincode(request.pincode)
+      if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
+      const orderId = orderIdFor(customerId, idempotencyKey, stores[0].region)
       const replay = (found: OrderState) =>
         found.requestHash === hash
           ? Effect.succeed(found.placed)
@@ -147,8 +151,6 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       const existing = yield* Effect.orDie(order(orderId).Get())
       if (Option.isSome(existing)) return yield* replay(existing.value)
 
-      const stores = catalogue.storesForPincode(request.pincode)
-      if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
       const now = yield* Clock.currentTimeMillis
       const routes = yield* Effect.forEach(request.items, (item) => route(stores, item.skuId, item.qty), { concurrency: 8 }).pipe(
         Effect.withSpan("checkout.route")

@@ -256,6 +256,16 @@ const migrations = Migrator.fromRecord({
     const sql = yield* SqlClient.SqlClient
     yield* sql`ALTER TABLE orders ADD COLUMN due_at timestamptz`
     yield* sql`CREATE INDEX orders_due_at ON orders (due_at) WHERE due_at IS NOT NULL`
+  }),
+  // Every store belongs to a region (a cluster shard group): its entities run on that
+  // region's runners. A database seeded before regions gets the demo's split of Pune.
+  "0005_store_regions": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE stores ADD COLUMN region text NOT NULL DEFAULT 'default'`
+    yield* sql`UPDATE stores SET region = 'pune-west' WHERE id IN
+      ('pune-baner', 'pune-aundh', 'pune-kothrud', 'pune-wakad', 'pune-chinchwad', 'pune-hinjewadi', 'pune-pimple-saudagar')`
+    yield* sql`UPDATE stores SET region = 'pune-east' WHERE id IN
+      ('pune-viman-nagar', 'pune-kharadi', 'pune-koregaon-park', 'pune-hadapsar', 'pune-wagholi')`
   })
 })
 
