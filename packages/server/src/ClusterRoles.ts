@@ -49,13 +49,17 @@ export const loadRegions = Effect.gen(function*() {
 }).pipe(Effect.orDie)
 
 /**
- * Failover knobs: a runner that stops heart-beating loses its shards once its lock is older
- * than `SHARD_LOCK_EXPIRATION` (default 6 s; the library's 35 s is too slow for a store
- * taking orders); locks refresh every `SHARD_LOCK_REFRESH` (2 s).
+ * Failover knobs. A SIGKILLed runner's shards move as soon as the others' pings find it dead
+ * (its Postgres session, and so its shard locks, died with it): well under a second measured.
+ * A runner that is alive but cut off loses its shards once its lock is older than
+ * `SHARD_LOCK_EXPIRATION` (default 9 s; the library's 35 s is too slow for a store taking
+ * orders). Locks refresh every `SHARD_LOCK_REFRESH` (3 s), and a refresh that takes longer
+ * than that makes the runner give up all its shards at once, so it must not be tight on a
+ * loaded machine.
  */
 const failoverConfig = Effect.gen(function*() {
-  const expiration = yield* Config.duration("SHARD_LOCK_EXPIRATION").pipe(Config.withDefault(Duration.seconds(6)))
-  const refresh = yield* Config.duration("SHARD_LOCK_REFRESH").pipe(Config.withDefault(Duration.seconds(2)))
+  const expiration = yield* Config.duration("SHARD_LOCK_EXPIRATION").pipe(Config.withDefault(Duration.seconds(9)))
+  const refresh = yield* Config.duration("SHARD_LOCK_REFRESH").pipe(Config.withDefault(Duration.seconds(3)))
   return { shardLockExpiration: expiration, shardLockRefreshInterval: refresh }
 }).pipe(Effect.orDie)
 

@@ -45,7 +45,7 @@ const HttpProcess = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget).pipe(
  */
 export const requireClusterSettings = Effect.gen(function*() {
   const missing: Array<string> = []
-  for (const name of ["DATABASE_URL", "RAZORPAY_KEY_ID", "AUTH_SECRET", "ADMIN_API_KEY"]) {
+  for (const name of ["DATABASE_URL", "RAZORPAY_KEY_ID", "AUTH_SECRET", "ADMIN_API_KEY", "VENDOR_WEBHOOK_SECRET"]) {
     if (Option.isNone(yield* Config.option(Config.nonEmptyString(name)))) missing.push(name)
   }
   if (missing.length > 0) {

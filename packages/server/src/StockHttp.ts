@@ -7,22 +7,8 @@ import { StoreSkuEntity } from "@qc/domain/stock/StoreSkuEntity"
 import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
 import { toSnapshot } from "@qc/entities/stock/StoreSku"
 import { StoreSkuRepo } from "@qc/entities/stock/StoreSkuRepo"
-import type { AlreadyProcessingMessage, MailboxFull, PersistenceError } from "@effect/cluster/ClusterError"
-import { Effect, Layer, Option, Predicate } from "effect"
-
-/** Cluster delivery failures (mailbox full, storage down) are the server's problem, not the client's. */
-const isDeliveryFailure = (e: unknown): e is MailboxFull | AlreadyProcessingMessage | PersistenceError =>
-  Predicate.isTagged(e, "MailboxFull") || Predicate.isTagged(e, "AlreadyProcessingMessage") ||
-  Predicate.isTagged(e, "PersistenceError")
-
-const deliveryFailuresAreDefects = <A, E, R>(
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, Exclude<E, Extract<E, MailboxFull | AlreadyProcessingMessage | PersistenceError>>, R> =>
-  Effect.catchIf(
-    effect,
-    (e): e is Extract<E, MailboxFull | AlreadyProcessingMessage | PersistenceError> => isDeliveryFailure(e),
-    Effect.die
-  )
+import { Effect, Layer, Option } from "effect"
+import { entityAnswer } from "./ClusterCalls.js"
 
 const makeStock = Effect.gen(function*() {
   const catalogue = yield* CatalogueRepo
@@ -68,7 +54,7 @@ export const StoresHttpLive = HttpApiBuilder.group(Api, "stores", (handlers) =>
           }
         }))
       .handle("snapshot", ({ path }) =>
-        entity(path).pipe(Effect.flatMap((client) => client.Snapshot()), deliveryFailuresAreDefects))
+        entity(path).pipe(Effect.flatMap((client) => client.Snapshot()), entityAnswer))
   }))
 
 export const StockAdminHttpLive = HttpApiBuilder.group(Api, "stockAdmin", (handlers) =>
@@ -76,30 +62,30 @@ export const StockAdminHttpLive = HttpApiBuilder.group(Api, "stockAdmin", (handl
     const { entity } = yield* makeStock
     return handlers
       .handle("receive", ({ path, payload }) =>
-        entity(path).pipe(Effect.flatMap((client) => client.Receive(payload)), deliveryFailuresAreDefects))
+        entity(path).pipe(Effect.flatMap((client) => client.Receive(payload)), entityAnswer))
       .handle("adjust", ({ path, payload }) =>
-        entity(path).pipe(Effect.flatMap((client) => client.Adjust(payload)), deliveryFailuresAreDefects))
+        entity(path).pipe(Effect.flatMap((client) => client.Adjust(payload)), entityAnswer))
       .handle("reserve", ({ path, payload }) =>
-        entity(path).pipe(Effect.flatMap((client) => client.Reserve(payload)), deliveryFailuresAreDefects))
+        entity(path).pipe(Effect.flatMap((client) => client.Reserve(payload)), entityAnswer))
       .handle("commit", ({ path }) =>
         entity(path).pipe(
           Effect.flatMap((client) => client.Commit({ reservationId: path.reservationId })),
-          deliveryFailuresAreDefects
+          entityAnswer
         ))
       .handle("fulfil", ({ path }) =>
         entity(path).pipe(
           Effect.flatMap((client) => client.Fulfil({ reservationId: path.reservationId })),
-          deliveryFailuresAreDefects
+          entityAnswer
         ))
       .handle("release", ({ path }) =>
         entity(path).pipe(
           Effect.flatMap((client) => client.Release({ reservationId: path.reservationId })),
-          deliveryFailuresAreDefects
+          entityAnswer
         ))
       .handle("ledger", ({ path, urlParams }) =>
         entity(path).pipe(
           Effect.flatMap((client) => client.Ledger({ limit: urlParams.limit ?? 100 })),
-          deliveryFailuresAreDefects
+          entityAnswer
         ))
   }))
 

@@ -113,6 +113,8 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
 export const SeedLive = Layer.effectDiscard(
   Effect.gen(function*() {
     const enabled = yield* Config.boolean("SEED_DEMO").pipe(Config.withDefault(true))
-    if (enabled) yield* seedDemoCatalogue()
+    // `DEMO_SKU_COUNT`: a smaller catalogue (tests that start whole processes).
+    const skuCount = yield* Config.option(Config.integer("DEMO_SKU_COUNT"))
+    if (enabled) yield* seedDemoCatalogue(skuCount._tag === "Some" ? { skuCount: skuCount.value } : undefined)
   })
 )

@@ -14,7 +14,9 @@ export const DatabaseLive: Layer.Layer<SqlClient.SqlClient, SqlError | ConfigErr
     const url = yield* Config.option(Config.redacted("DATABASE_URL"))
     if (Option.isSome(url)) {
       yield* Effect.logInfo("database: Postgres from DATABASE_URL")
-      return PgClient.layer({ url: url.value, maxConnections: 10 })
+      // `DB_POOL`: connections of this process (mind max_connections times the processes).
+      const pool = yield* Config.integer("DB_POOL").pipe(Config.withDefault(10))
+      return PgClient.layer({ url: url.value, maxConnections: pool })
     }
     const dataDir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data"))
     yield* Effect.logInfo(`database: embedded PGlite in ${dataDir}`)

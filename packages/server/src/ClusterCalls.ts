@@ -1,0 +1,45 @@
+import type { AlreadyProcessingMessage, MailboxFull, PersistenceError } from "@effect/cluster/ClusterError"
+import { ServiceUnavailable } from "@qc/domain/Errors"
+import { Cause, Duration, Effect, Predicate } from "effect"
+
+/** Cluster delivery failures (mailbox full, storage down): the server's problem, not the client's. */
+const isDeliveryFailure = (e: unknown): e is MailboxFull | AlreadyProcessingMessage | PersistenceError =>
+  Predicate.isTagged(e, "MailboxFull") || Predicate.isTagged(e, "AlreadyProcessingMessage") ||
+  Predicate.isTagged(e, "PersistenceError")
+
+/** Transport defects while an entity's runner dies or its shard moves. */
+const isTransportDefect = (defect: unknown) =>
+  Predicate.isTagged(defect, "RunnerUnavailable") || Predicate.isTagged(defect, "EntityNotAssignedToRunner") ||
+  Predicate.isTagged(defect, "RpcClientError")
+
+/**
+ * How long an HTTP request waits for an entity's answer: its runner may have died with the
+ * message, and the shard takes a moment to move. Then a 503 the client retries with the
+ * same operation id (reservation, receipt, Idempotency-Key), which the entity answers once.
+ */
+export const entityAnswerTimeout = Duration.seconds(10)
+
+const moving = (message: string) => new ServiceUnavailable({ message: `${message}; retry with the same id` })
+
+/**
+ * An entity call as an HTTP handler answers it: delivery failures, transport defects and
+ * no answer within `entityAnswerTimeout` become 503 `ServiceUnavailable`.
+ */
+export const entityAnswer = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, Exclude<E, Extract<E, MailboxFull | AlreadyProcessingMessage | PersistenceError>> | ServiceUnavailable, R> =>
+  effect.pipe(
+    Effect.catchIf(
+      (e): e is Extract<E, MailboxFull | AlreadyProcessingMessage | PersistenceError> => isDeliveryFailure(e),
+      (e) => Effect.zipRight(Effect.logWarning("entity unreachable", e), Effect.fail(moving("the stock or order service is busy or moving")))
+    ),
+    Effect.catchAllDefect((defect) =>
+      isTransportDefect(defect)
+        ? Effect.zipRight(Effect.logWarning("entity runner unreachable", Cause.die(defect)), Effect.fail(moving("the runner holding this item is moving")))
+        : Effect.die(defect)
+    ),
+    // Disconnected: a send to a runner that died, or to a shard being moved, may not be
+    // interruptible; the client gets its 503 now, and the send finishes (or fails) on its own.
+    Effect.disconnect,
+    Effect.timeoutFail({ duration: entityAnswerTimeout, onTimeout: () => moving(`no answer within ${Duration.format(entityAnswerTimeout)}`) })
+  )
