@@ -2,9 +2,11 @@
  * `pnpm bench:reserve`: reservations per second on one hot store-SKU, side by side:
  *   (a) the StoreSku entity (durable, group commit) through the cluster client;
  *   (b) the plain Postgres way: BEGIN; conditional UPDATE; INSERT; COMMIT over a pool of 10;
- *   (c) the entity with the load spread over 1,000 store-SKUs; (d) plain SQL spread likewise.
+ *   (c) the entity with the load spread over 1,000 store-SKUs; (d) plain SQL spread likewise;
+ *   on Postgres also (e) and (f): (a) and (c) with the entities on two `pnpm runner` processes
+ *   and this process a cluster client (the hop between processes; bench/ReserveMultiRunner.ts).
  * Runs on embedded PGlite, and also on Postgres when DATABASE_URL is set.
- * Options: --ops N (20000) --concurrency N (200) --only pglite|postgres --paths a,b,c,d
+ * Options: --ops N (20000) --concurrency N (200) --only pglite|postgres --paths a,b,c,d,e,f
  */
 import { SqlClient } from "@effect/sql"
 import { ReceiptId, ReservationId, storeSkuEntityId } from "@qc/domain/Ids"
@@ -16,10 +18,11 @@ import { DateTime, Effect, Layer, Logger, LogLevel } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { performance } from "node:perf_hooks"
 import { arg, onEachDatabase, percentile } from "./BenchDatabases.js"
+import { multiRunnerRows } from "./ReserveMultiRunner.js"
 
 const ops = Number(arg("ops", "20000"))
 const concurrency = Number(arg("concurrency", "200"))
-const paths = arg("paths", "a,b,c,d").split(",")
+const paths = arg("paths", "a,b,c,d,e,f").split(",")
 const spread = 1000
 
 interface Row {
@@ -130,6 +133,10 @@ const runOn = (database: string, sqlLayer: Layer.Layer<SqlClient.SqlClient>) =>
 
 const program = Effect.gen(function*() {
   const rows = (yield* onEachDatabase("qc_bench", runOn)).flat()
+  const url = process.env.DATABASE_URL
+  if (url && arg("only", "") !== "pglite" && (paths.includes("e") || paths.includes("f"))) {
+    rows.push(...(yield* multiRunnerRows({ url, store, skuIds, prepare, measure })))
+  }
   const ratios = Array.from(new Set(rows.map((r) => r.database)), (database) => {
     const of = (prefix: string) => rows.find((r) => r.database === database && r.path.startsWith(prefix))
     const ratio = (x: number | undefined, y: number | undefined) =>
@@ -138,7 +145,9 @@ const program = Effect.gen(function*() {
       database,
       hotEntityOverPlain: ratio(of("(a)")?.perSecond, of("(b)")?.perSecond),
       hotP99EntityOverPlain: ratio(of("(a)")?.p99Ms, of("(b)")?.p99Ms),
-      spreadEntityOverPlain: ratio(of("(c)")?.perSecond, of("(d)")?.perSecond)
+      spreadEntityOverPlain: ratio(of("(c)")?.perSecond, of("(d)")?.perSecond),
+      hotTwoRunnersOverInProcess: ratio(of("(e)")?.perSecond, of("(a)")?.perSecond),
+      spreadTwoRunnersOverInProcess: ratio(of("(f)")?.perSecond, of("(c)")?.perSecond)
     }
   })
   console.log(`\nreserve benchmark: ${ops} reservations at concurrency ${concurrency}\n`)

@@ -9,8 +9,8 @@ const isDeliveryFailure = (e: unknown): e is MailboxFull | AlreadyProcessingMess
 
 /** Transport defects while an entity's runner dies or its shard moves. */
 const isTransportDefect = (defect: unknown) =>
-  Predicate.isTagged(defect, "RunnerUnavailable") || Predicate.isTagged(defect, "EntityNotAssignedToRunner") ||
-  Predicate.isTagged(defect, "RpcClientError")
+  isDeliveryFailure(defect) || Predicate.isTagged(defect, "RunnerUnavailable") ||
+  Predicate.isTagged(defect, "EntityNotAssignedToRunner") || Predicate.isTagged(defect, "RpcClientError")
 
 /**
  * How long an HTTP request waits for an entity's answer: its runner may have died with the

@@ -15,6 +15,7 @@ import { OrderRepo } from "@qc/entities/orders/OrderRepo"
 import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
 import { RazorpayStandIn } from "@qc/entities/payments/standin/RazorpayStandIn"
 import { DateTime, Effect, Layer, Option } from "effect"
+import { entityAnswer } from "./ClusterCalls.js"
 import { ServiceUnavailable } from "@qc/domain/Errors"
 
 const busy = new ServiceUnavailable({ message: "the order is busy; retry the cancel" })
@@ -39,12 +40,12 @@ export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
 
     return handlers
       .handle("place", ({ headers, payload }) =>
-        Effect.flatMap(CurrentCustomer, (customer) => placement.place(customer, headers["idempotency-key"], payload)))
-      .handle("get", ({ path }) => own(path.orderId))
+        Effect.flatMap(CurrentCustomer, (customer) => placement.place(customer, headers["idempotency-key"], payload)).pipe(entityAnswer))
+      .handle("get", ({ path }) => entityAnswer(own(path.orderId)))
       .handle("list", ({ urlParams }) =>
         Effect.flatMap(CurrentCustomer, (customer) => orders.listForCustomer(customer, urlParams.cursor, urlParams.limit ?? 20)))
       .handle("cancel", ({ path }) =>
-        Effect.gen(function*() {
+        entityAnswer(Effect.gen(function*() {
           const view = yield* own(path.orderId)
           if (view.status === "CANCELLED") return view
           if (view.status !== "AWAITING_PAYMENT") {
@@ -63,7 +64,7 @@ export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
             return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: cancelled.status }))
           }
           return cancelled.view
-        }))
+        })))
   }))
 
 export const OrdersAdminHttpLive = HttpApiBuilder.group(Api, "ordersAdmin", (handlers) =>
@@ -109,6 +110,9 @@ export const WebhooksHttpLive = HttpApiBuilder.group(Api, "webhooks", (handlers)
         })
         return yield* HttpServerResponse.json({ status })
       }).pipe(
+        // An order's runner moving: 503, and Razorpay delivers the webhook again.
+        entityAnswer,
+        Effect.catchTag("ServiceUnavailable", (e) => HttpServerResponse.json({ _tag: e._tag, message: e.message }, { status: 503 })),
         Effect.catchTag("Unauthorized", (e) => HttpServerResponse.json({ _tag: e._tag, message: e.message }, { status: 401 })),
         Effect.orDie
       ))
