@@ -1,19 +1,18 @@
 import type { ShardingConfig } from "@effect/cluster"
 import { HttpApiBuilder, HttpApiSwagger, HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
+import type { SqlClient } from "@effect/sql"
 import { Api } from "@qc/domain/Api"
 import { CatalogueLive } from "@qc/entities/catalogue/CatalogueLive"
 import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
 import { OrdersLive } from "@qc/entities/orders/OrdersLive"
 import { PricingLive } from "@qc/entities/pricing/PricingLive"
 import { StockLive } from "@qc/entities/stock/StockLive"
-import { isPostgresServer } from "@qc/entities/platform/Database"
+import { startupSection } from "@qc/entities/platform/Database"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
 import { MigrationsLive } from "@qc/entities/platform/Migrations"
 import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
 import { SeedLive } from "@qc/entities/demo/Seed"
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
 import { bodyLimits, BodyLimitsFromConfig } from "./BodyLimits.js"
 import type { ClusterRole } from "./ClusterRoles.js"
@@ -31,29 +30,9 @@ import { StockHttpLive } from "./StockHttp.js"
  * migrations and the seed run once and the others find them done.
  */
 export const databaseReady = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) =>
-  Layer.effectDiscard(onceAcrossProcesses(Effect.scoped(Layer.build(SeedLive.pipe(Layer.provide(MigrationsLive)))))).pipe(
+  Layer.effectDiscard(startupSection(Effect.scoped(Layer.build(SeedLive.pipe(Layer.provide(MigrationsLive)))))).pipe(
     Layer.provideMerge(database)
   )
-
-/** Lock key of the start-up section; clear of the cluster's shard locks (1,000,001 and up per group). */
-const startupLock = 7_263_001_001
-
-const onceAcrossProcesses = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const pg = yield* Effect.serviceOption(PgClient.PgClient)
-    if (Option.isNone(pg) || !isPostgresServer(pg.value)) return yield* effect
-    // A session lock on a connection of its own (the migrator manages its own transactions):
-    // the others wait on it, then find the work done. It goes with the session if we die.
-    return yield* Effect.scoped(Effect.gen(function*() {
-      const lock = yield* sql.reserve
-      yield* Effect.acquireRelease(
-        lock.executeRaw(`SELECT pg_advisory_lock(${startupLock})`, []),
-        () => Effect.ignore(lock.executeRaw(`SELECT pg_advisory_unlock(${startupLock})`, []))
-      )
-      return yield* effect
-    }))
-  }).pipe(Effect.orDie)
 
 /**
  * The runner: sharding with SQL message and runner storage, and every entity it hosts

@@ -10,7 +10,9 @@ const isDeliveryFailure = (e: unknown): e is MailboxFull | AlreadyProcessingMess
 /** Transport defects while an entity's runner dies or its shard moves. */
 const isTransportDefect = (defect: unknown) =>
   isDeliveryFailure(defect) || Predicate.isTagged(defect, "RunnerUnavailable") ||
-  Predicate.isTagged(defect, "EntityNotAssignedToRunner") || Predicate.isTagged(defect, "RpcClientError")
+  Predicate.isTagged(defect, "EntityNotAssignedToRunner") || Predicate.isTagged(defect, "RpcClientError") ||
+  // A write to the socket of a runner that just died (ECONNRESET, EPIPE).
+  Predicate.isTagged(defect, "SocketError")
 
 /**
  * How long an HTTP request waits for an entity's answer: its runner may have died with the

@@ -4,7 +4,7 @@ import { NodeClusterSocket } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { defaultRegion, installRegions } from "@qc/domain/stores/Regions"
-import { isPostgresServer } from "@qc/entities/platform/Database"
+import { isPostgresServer, startupSection } from "@qc/entities/platform/Database"
 import { Config, Duration, Effect, Layer, Option } from "effect"
 
 /**
@@ -83,9 +83,16 @@ const clusterSql = (label: string) =>
     })
   )
 
+/**
+ * Builds `layer` inside the start-up section: the cluster creates its tables when its storage
+ * starts, and two processes doing so at once collide in Postgres' catalogue.
+ */
+const builtInTurn = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
+  Layer.scopedContext(Effect.flatMap(Effect.scope, (scope) => startupSection(Layer.buildWithScope(layer, scope))))
+
 /** Sharding for the role, its shard groups being `default` plus every region in the database. */
 export const clusterFor = (role: ClusterRole, overrides?: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
-  Layer.unwrapEffect(
+  builtInTurn(Layer.unwrapEffect(
     Effect.gen(function*() {
       const available = yield* loadRegions
       const failover = yield* failoverConfig
@@ -128,4 +135,4 @@ export const clusterFor = (role: ClusterRole, overrides?: Partial<ShardingConfig
           }).pipe(Layer.orDie, Layer.provide(clusterSql("qc-api")))
       }
     })
-  )
+  ))
