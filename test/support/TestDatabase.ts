@@ -15,6 +15,8 @@ export interface TestDatabase {
   /** Opens a client on the same data (call again after closing one to "restart"). */
   readonly layer: Layer.Layer<SqlClient.SqlClient>
   readonly kind: "pglite" | "postgres"
+  /** Postgres only: the URL of this database, for processes the test starts. */
+  readonly url?: string
 }
 
 export const makeTestDatabase = Effect.gen(function*() {
@@ -39,6 +41,7 @@ export const makeTestDatabase = Effect.gen(function*() {
   target.pathname = `/${name}`
   return {
     kind: "postgres",
+    url: target.toString(),
     layer: Layer.orDie(PgClient.layer({ url: Redacted.make(target.toString()), maxConnections: 10 }))
   } satisfies TestDatabase
 })

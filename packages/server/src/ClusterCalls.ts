@@ -40,8 +40,7 @@ export const entityAnswer = <A, E, R>(
         ? Effect.zipRight(Effect.logWarning("entity runner unreachable", Cause.die(defect)), Effect.fail(moving("the runner holding this item is moving")))
         : Effect.die(defect)
     ),
-    // Disconnected: a send to a runner that died, or to a shard being moved, may not be
-    // interruptible; the client gets its 503 now, and the send finishes (or fails) on its own.
-    Effect.disconnect,
+    // Interrupted at the timeout, not left running: a send to a dead runner retries every
+    // 100 ms until the shard moves, and thousands left behind would starve this process.
     Effect.timeoutFail({ duration: entityAnswerTimeout, onTimeout: () => moving(`no answer within ${Duration.format(entityAnswerTimeout)}`) })
   )

@@ -49,18 +49,19 @@ export const loadRegions = Effect.gen(function*() {
 }).pipe(Effect.orDie)
 
 /**
- * Failover knobs. A SIGKILLed runner's shards move as soon as the others' pings find it dead
- * (its Postgres session, and so its shard locks, died with it): well under a second measured.
- * A runner that is alive but cut off loses its shards once its lock is older than
- * `SHARD_LOCK_EXPIRATION` (default 9 s; the library's 35 s is too slow for a store taking
- * orders). Locks refresh every `SHARD_LOCK_REFRESH` (3 s), and a refresh that takes longer
- * than that makes the runner give up all its shards at once, so it must not be tight on a
- * loaded machine.
+ * Failover knobs. A runner that dies (SIGKILL) stops refreshing its shard locks, and its Postgres
+ * session (holding them) dies with it; the others take its shards once its last refresh is
+ * older than `SHARD_LOCK_EXPIRATION` (default 6 s; the library's 35 s is too slow for a store
+ * taking orders). Locks refresh every `SHARD_LOCK_REFRESH` (2 s): a refresh slower than that
+ * makes the runner give up all its shards at once, so raise both on a machine too loaded to
+ * answer in time. Every process re-reads who runs what each `CLUSTER_ASSIGNMENTS_REFRESH` (1 s),
+ * so shards handed over at a SIGTERM are picked up within about a second.
  */
 const failoverConfig = Effect.gen(function*() {
-  const expiration = yield* Config.duration("SHARD_LOCK_EXPIRATION").pipe(Config.withDefault(Duration.seconds(9)))
-  const refresh = yield* Config.duration("SHARD_LOCK_REFRESH").pipe(Config.withDefault(Duration.seconds(3)))
-  return { shardLockExpiration: expiration, shardLockRefreshInterval: refresh }
+  const expiration = yield* Config.duration("SHARD_LOCK_EXPIRATION").pipe(Config.withDefault(Duration.seconds(6)))
+  const refresh = yield* Config.duration("SHARD_LOCK_REFRESH").pipe(Config.withDefault(Duration.seconds(2)))
+  const assignments = yield* Config.duration("CLUSTER_ASSIGNMENTS_REFRESH").pipe(Config.withDefault(Duration.seconds(1)))
+  return { shardLockExpiration: expiration, shardLockRefreshInterval: refresh, refreshAssignmentsInterval: assignments }
 }).pipe(Effect.orDie)
 
 /**
@@ -101,6 +102,10 @@ export const clusterFor = (role: ClusterRole, overrides?: Partial<ShardingConfig
         // Messages to entities on this runner are handed over as values; the schemas still
         // encode everything that is persisted or crosses to another runner.
         simulateRemoteSerialization: false,
+        // A stopping runner releases its shards only once its entities have stopped. Ours commit
+        // before they answer and every retry carries its operation id, so an entity cut short
+        // loses nothing: 2 s (not the library's 15 s) keeps a SIGTERM handover short.
+        entityTerminationTimeout: Duration.seconds(2),
         ...failover
       }
       switch (role._tag) {
