@@ -17,7 +17,9 @@ const show = (cell: Cell): string => (cell === null || cell === undefined ? "-" 
 /** A plain text table: a header, a rule, one line per row; numbers right-aligned. */
 export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<Cell>>): string => {
   const cells = rows.map((row) => headers.map((_, i) => show(row[i])))
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === "number" || row[i] == null))
+  const numeric = headers.map((_, i) =>
+    rows.some((row) => typeof row[i] === "number") && rows.every((row) => typeof row[i] === "number" || row[i] == null)
+  )
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)))
   const line = (row: ReadonlyArray<string>) =>
     row.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd()
