@@ -11,6 +11,7 @@ import { createServer } from "node:http"
 import { AdminKey, AdminKeyFromConfig } from "./AdminAuth.js"
 import { checkoutRunner, databaseReady, HttpLive } from "./App.js"
 import { authSecretConfigured, AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
+import { ObservabilityLive } from "./observability/Observability.js"
 import { PaymentsMode, StandInWebhookTarget } from "./PaymentsMode.js"
 
 const port = Config.integer("PORT").pipe(Config.withDefault(8080))
@@ -43,7 +44,8 @@ const MainLive = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget, PricingJ
   Layer.provide(PaymentsMode),
   Layer.provide(AdminKeyFromConfig),
   Layer.provide(AuthSecretFromConfig),
-  Layer.provide(databaseReady(DatabaseLive))
+  Layer.provide(databaseReady(DatabaseLive)),
+  Layer.provide(ObservabilityLive)
 )
 
 NodeRuntime.runMain(Layer.launch(MainLive))

@@ -1,0 +1,19 @@
+import * as Resource from "@effect/opentelemetry/Resource"
+import { Config, Effect, Layer } from "effect"
+import { PrometheusMetrics } from "./PrometheusMetrics.js"
+
+/** `service.name` from `OTEL_SERVICE_NAME` (default `qc`), plus `OTEL_RESOURCE_ATTRIBUTES`. */
+const ResourceLive = Layer.unwrapEffect(
+  Effect.map(
+    Effect.orDie(Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("qc"))),
+    (serviceName) => Resource.layerFromEnv(Resource.configToAttributes({ serviceName }))
+  )
+)
+
+/**
+ * What a process needs to be observed: the Prometheus reader over every Effect metric
+ * (served by `MetricsHttpLive` at `/metrics`).
+ */
+export const ObservabilityLive = PrometheusMetrics.Default.pipe(
+  Layer.provide(ResourceLive)
+)
