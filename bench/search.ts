@@ -17,6 +17,7 @@ import { PriceResolver } from "@qc/entities/pricing/PriceResolver"
 import { PricingRuleStore, VendorWebhookSecret } from "@qc/entities/pricing/PricingRuleStore"
 import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, databaseReady, HttpLive } from "@qc/server/App"
+import { ObservabilityLive } from "@qc/server/observability/Observability"
 import { AuthSecret } from "@qc/server/CustomerAuth"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
@@ -62,7 +63,8 @@ const runOn = (database: "pglite" | "postgres", sqlLayer: Layer.Layer<SqlClient.
       Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make("bench"), generated: false })),
       Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("bench-secret")))),
       Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 })),
-      Layer.provideMerge(databaseReady(sqlLayer))
+      Layer.provideMerge(databaseReady(sqlLayer)),
+      Layer.provide(ObservabilityLive)
     )
     const context = yield* Layer.build(stack)
     return yield* Effect.gen(function*() {

@@ -8,6 +8,7 @@ import * as Migrations from "@qc/entities/platform/Migrations"
 import { seedDemoCatalogue } from "@qc/entities/demo/Seed"
 import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, HttpLive } from "@qc/server/App"
+import { ObservabilityLive } from "@qc/server/observability/Observability"
 import { AuthSecret } from "@qc/server/CustomerAuth"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import type { CompetitorSignal } from "@qc/domain/pricing/Pricing"
@@ -55,6 +56,8 @@ export const stackLayer = (
         Effect.zipRight(Effect.orDie(Migrations.run), seedDemoCatalogue({ skuCount: options?.skuCount ?? 300 }))
       ).pipe(Layer.provideMerge(database))
     ),
+    // `/metrics` and the metric reader, as `main.ts` provides them.
+    Layer.provide(ObservabilityLive),
     // Request logs of a thousand-request storm drown the test report.
     Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
   )

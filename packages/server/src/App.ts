@@ -21,6 +21,8 @@ import { CatalogueApiLive } from "./CatalogueHttp.js"
 import { CustomerAuthLive } from "./CustomerAuth.js"
 import { InternalErrorBodyLive, ShortDecodeErrorsLive } from "./ErrorResponses.js"
 import { HealthHttpLive } from "./HealthHttp.js"
+import { httpMetrics } from "./observability/HttpMetrics.js"
+import { MetricsHttpLive } from "./observability/MetricsHttp.js"
 import { OrdersApiLive } from "./OrdersHttp.js"
 import { StockHttpLive } from "./StockHttp.js"
 
@@ -85,10 +87,11 @@ const serverTiming = HttpMiddleware.make((app) =>
  * `MAX_WEBHOOK_BODY_BYTES`); errors answer short JSON bodies.
  */
 export const HttpLive = Layer.unwrapEffect(Effect.map(Effect.orDie(BodyLimitsFromConfig), (limits) =>
-  HttpApiBuilder.serve((app) => HttpMiddleware.logger(serverTiming(bodyLimits(limits)(app))))
+  HttpApiBuilder.serve((app) => httpMetrics(HttpMiddleware.logger(serverTiming(bodyLimits(limits)(app)))))
 )).pipe(
   Layer.provide([ShortDecodeErrorsLive, InternalErrorBodyLive]),
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(MetricsHttpLive),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ApiLive)
 )

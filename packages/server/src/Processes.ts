@@ -12,6 +12,7 @@ import { AdminKey, AdminKeyFromConfig } from "./AdminAuth.js"
 import { checkoutRunner, databaseReady, HttpLive } from "./App.js"
 import type { ClusterRole } from "./ClusterRoles.js"
 import { authSecretConfigured, AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
+import { ObservabilityLive } from "./observability/Observability.js"
 import { PaymentsMode, StandInWebhookTarget } from "./PaymentsMode.js"
 
 const port = Config.integer("PORT").pipe(Config.withDefault(8080))
@@ -70,5 +71,6 @@ export const processLayer = (role: ClusterRole, options: { readonly http: boolea
     Layer.provide(PaymentsMode),
     Layer.provide(AdminKeyFromConfig),
     Layer.provide(AuthSecretFromConfig),
-    Layer.provide(databaseReady(DatabaseLive))
+    Layer.provide(databaseReady(DatabaseLive)),
+    Layer.provide(ObservabilityLive)
   )

@@ -5,6 +5,7 @@ import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import { safeText } from "@qc/domain/Text"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Payments } from "./Payments.js"
+import { timedWebhook } from "./WebhookMetrics.js"
 
 /** Whole paise, more than none: Razorpay never reports a payment or refund of nothing, or of less. */
 const Amount = Schema.Int.pipe(Schema.positive({ message: () => "must be a positive number of paise" }))
@@ -110,7 +111,7 @@ export class PaymentWebhooks extends Effect.Service<PaymentWebhooks>()("PaymentW
         : Effect.succeed("ignored" as const)
       // If acting fails, forget the claim so Razorpay's retry can act on it.
       return yield* act.pipe(Effect.tapErrorCause(() => orders.releaseWebhookEvent(eventId)), Effect.orDie)
-    })
+    }, timedWebhook)
 
     return { handle } as const
   })

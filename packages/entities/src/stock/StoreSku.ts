@@ -8,6 +8,7 @@ import { Clock, DateTime, Deferred, Effect, Either, Queue } from "effect"
 import { commitFailure, worthSplitting } from "../platform/CommitFailure.js"
 import type { ReservationRow } from "./StockRows.js"
 import { PendingWrites } from "./StockRows.js"
+import { countedReserve } from "./ReservationMetrics.js"
 import { StoreSkuState } from "./StoreSkuState.js"
 import { StockWriter } from "./StockWriter.js"
 import { notFound, StoreSkuRepo, toLedgerEntry } from "./StoreSkuRepo.js"
@@ -183,8 +184,13 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
     yield* Effect.forkScoped(Effect.forever(expiryTimer))
 
     return StoreSkuEntity.of({
-      Reserve: ({ payload }) =>
-        submit((s, writes, now) => Either.map(s.reserve(writes, now, payload), (r) => toReservation(s, r))),
+      Reserve: ({ payload }) => {
+        let repeated = false
+        return countedReserve(() => repeated, submit((s, writes, now) => {
+          repeated = s.reservations.has(payload.reservationId)
+          return Either.map(s.reserve(writes, now, payload), (r) => toReservation(s, r))
+        }))
+      },
       Release: ({ payload }) =>
         submit((s, writes, now) => Either.map(s.release(writes, now, payload.reservationId), (r) => toReservation(s, r))),
       Commit: ({ payload }) =>
