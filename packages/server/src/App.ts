@@ -22,6 +22,7 @@ import { CustomerAuthLive } from "./CustomerAuth.js"
 import { InternalErrorBodyLive, ShortDecodeErrorsLive } from "./ErrorResponses.js"
 import { HealthHttpLive } from "./HealthHttp.js"
 import { OrdersApiLive } from "./OrdersHttp.js"
+import { RateLimits } from "./RateLimits.js"
 import { StockHttpLive } from "./StockHttp.js"
 
 /** Schema up to date and, on an empty database, the demo catalogue loaded. */
@@ -103,11 +104,12 @@ const serverTiming = HttpMiddleware.make((app) =>
 
 /**
  * Serves the API, `/openapi.json` and Swagger UI at `/docs` on whatever HttpServer is provided.
- * Bodies are limited and checked before any route sees them (`MAX_BODY_BYTES`,
- * `MAX_WEBHOOK_BODY_BYTES`); errors answer short JSON bodies.
+ * Requests over their rate limits get 429 (`RateLimits`, provided by the caller), then bodies are
+ * limited and checked before any route sees them (`MAX_BODY_BYTES`, `MAX_WEBHOOK_BODY_BYTES`);
+ * errors answer short JSON bodies.
  */
-export const HttpLive = Layer.unwrapEffect(Effect.map(Effect.orDie(BodyLimitsFromConfig), (limits) =>
-  HttpApiBuilder.serve((app) => HttpMiddleware.logger(serverTiming(bodyLimits(limits)(app))))
+export const HttpLive = Layer.unwrapEffect(Effect.zipWith(Effect.orDie(BodyLimitsFromConfig), RateLimits, (limits, rateLimits) =>
+  HttpApiBuilder.serve((app) => HttpMiddleware.logger(serverTiming(rateLimits.middleware(bodyLimits(limits)(app)))))
 )).pipe(
   Layer.provide([ShortDecodeErrorsLive, InternalErrorBodyLive]),
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),

@@ -12,6 +12,7 @@ import { AdminKey, AdminKeyFromConfig } from "./AdminAuth.js"
 import { checkoutRunner, databaseReady, HttpLive } from "./App.js"
 import { authSecretConfigured, AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
 import { PaymentsMode, StandInWebhookTarget } from "./PaymentsMode.js"
+import { RateLimitsFromConfig } from "./RateLimits.js"
 
 const port = Config.integer("PORT").pipe(Config.withDefault(8080))
 
@@ -36,6 +37,7 @@ const ServerLive = Layer.unwrapEffect(Effect.map(port, (port) => NodeHttpServer.
 
 const MainLive = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget, PricingJobsLive).pipe(
   Layer.provide(ServerLive),
+  Layer.provide(RateLimitsFromConfig),
   Layer.provide(checkoutRunner()),
   Layer.provide(Layer.mergeAll(PriceCacheFromConfig, VendorWebhookSecretFromConfig)),
   Layer.provide(CompetitorPricesFromConfig),
