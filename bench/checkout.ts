@@ -66,7 +66,9 @@ const runOn = (database: "postgres" | "pglite", postgresUrl: string | undefined)
       PORT: String(port),
       RAZORPAY_BASE_URL: standIn.address,
       ADMIN_API_KEY: secret(),
-      AUTH_SECRET: authSecret
+      AUTH_SECRET: authSecret,
+      // Every customer and poll comes from 127.0.0.1: the bench measures the server, not the gateway.
+      RATE_LIMIT_ENABLED: "false"
     }, /listening on (http:\/\/\S+)/, 300_000)
     const startSeconds = round((performance.now() - starting) / 1000)
     const base = `http://127.0.0.1:${port}`

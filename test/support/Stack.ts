@@ -1,3 +1,4 @@
+import { RateLimiter } from "@effect/experimental"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { SqlClient } from "@effect/sql"
@@ -10,6 +11,7 @@ import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, HttpLive } from "@qc/server/App"
 import { ObservabilityLive } from "@qc/server/observability/Observability"
 import { AuthSecret } from "@qc/server/CustomerAuth"
+import { RateLimits, rateLimitsLayer } from "@qc/server/RateLimits"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import type { CompetitorSignal } from "@qc/domain/pricing/Pricing"
 import { CompetitorPrices } from "@qc/entities/pricing/CompetitorPrices"
@@ -20,6 +22,21 @@ import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const adminKey = "test-admin-key"
 export const vendorSecret = "test-vendor-secret"
+
+const roomy = { perSecond: 1_000_000, burst: 1_000_000 }
+
+/**
+ * Limits no test reaches (a TestClock that never moves refills nothing), counted in memory even
+ * when REDIS_URL is set: the middleware runs on every request of the suite without refusing any.
+ */
+export const RoomyRateLimits = rateLimitsLayer({
+  enabled: true,
+  customer: roomy,
+  address: roomy,
+  webhooks: roomy,
+  admin: roomy,
+  trustedProxies: 0
+}).pipe(Layer.provide(RateLimiter.layerStoreMemory))
 
 /**
  * The whole server as `start` runs it (migrations, demo seed, single runner on SQL
@@ -37,9 +54,12 @@ export const stackLayer = (
     readonly pricingJobs?: boolean
     /** Default: in memory. */
     readonly priceCache?: Layer.Layer<PriceCache | PriceCacheProbe>
+    /** Default: `RoomyRateLimits`. */
+    readonly rateLimits?: Layer.Layer<RateLimits, never, AuthSecret | AdminKey>
   }
 ) =>
   Layer.mergeAll(HttpLive, StandInWebhookTarget, options?.pricingJobs ? PricingJobsLive : Layer.empty).pipe(
+    Layer.provide(options?.rateLimits ?? RoomyRateLimits),
     Layer.provideMerge(checkoutRunner()),
     Layer.provideMerge(options?.payments ?? StandInPayments),
     Layer.provideMerge(options?.priceCache ?? PriceCacheMemory),

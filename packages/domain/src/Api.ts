@@ -6,6 +6,7 @@ import {
   InsufficientStock,
   InvalidInput,
   OperationIdReused,
+  RateLimited,
   ReservationNotFound,
   ReservationStateConflict,
   ServiceUnavailable,
@@ -246,8 +247,10 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(CatalogAdminGroup)
   .add(PricingAdminGroup)
   .add(VendorWebhooksGroup)
-  // Any endpoint: a value the database refused (400), or a dependency down (503, retry).
+  // Any endpoint: a value the database refused (400), a dependency down (503, retry), too many
+  // requests (429, answered by the server's rate limits before the route runs).
   .addError(InvalidInput)
   .addError(ServiceUnavailable)
+  .addError(RateLimited)
   .annotate(OpenApi.Title, "Quick-commerce API")
 {}

@@ -82,3 +82,14 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 503 })
 ) {}
+
+/**
+ * Too many requests from this customer or address: refused before any route ran, so nothing
+ * was changed. The same request may be sent again after `retryAfterSeconds` (also the
+ * `Retry-After` header).
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>()(
+  "RateLimited",
+  { message: Schema.String, retryAfterSeconds: Schema.Int.pipe(Schema.positive()) },
+  HttpApiSchema.annotations({ status: 429 })
+) {}

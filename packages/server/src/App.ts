@@ -24,12 +24,13 @@ import { HealthHttpLive } from "./HealthHttp.js"
 import { httpMetrics } from "./observability/HttpMetrics.js"
 import { MetricsHttpLive } from "./observability/MetricsHttp.js"
 import { OrdersApiLive } from "./OrdersHttp.js"
+import { RateLimits } from "./RateLimits.js"
 import { StockHttpLive } from "./StockHttp.js"
 
 /**
  * Schema up to date and, on an empty database, the demo catalogue loaded. Processes starting
- * together on one Postgres take turns (a transaction-scoped advisory lock around both), so
- * migrations and the seed run once and the others find them done.
+ * together on one Postgres take turns (`startupSection`, an advisory lock), so migrations and
+ * the seed run once and the others find them done.
  */
 export const databaseReady = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) =>
   Layer.effectDiscard(startupSection(Effect.scoped(Layer.build(SeedLive.pipe(Layer.provide(MigrationsLive)))))).pipe(
@@ -83,11 +84,12 @@ const serverTiming = HttpMiddleware.make((app) =>
 
 /**
  * Serves the API, `/openapi.json` and Swagger UI at `/docs` on whatever HttpServer is provided.
- * Bodies are limited and checked before any route sees them (`MAX_BODY_BYTES`,
- * `MAX_WEBHOOK_BODY_BYTES`); errors answer short JSON bodies.
+ * Requests over their rate limits get 429 (`RateLimits`, provided by the caller), then bodies are
+ * limited and checked before any route sees them (`MAX_BODY_BYTES`, `MAX_WEBHOOK_BODY_BYTES`);
+ * errors answer short JSON bodies.
  */
-export const HttpLive = Layer.unwrapEffect(Effect.map(Effect.orDie(BodyLimitsFromConfig), (limits) =>
-  HttpApiBuilder.serve((app) => httpMetrics(HttpMiddleware.logger(serverTiming(bodyLimits(limits)(app)))))
+export const HttpLive = Layer.unwrapEffect(Effect.zipWith(Effect.orDie(BodyLimitsFromConfig), RateLimits, (limits, rateLimits) =>
+  HttpApiBuilder.serve((app) => httpMetrics(HttpMiddleware.logger(serverTiming(rateLimits.middleware(bodyLimits(limits)(app))))))
 )).pipe(
   Layer.provide([ShortDecodeErrorsLive, InternalErrorBodyLive]),
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),

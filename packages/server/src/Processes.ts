@@ -14,6 +14,7 @@ import type { ClusterRole } from "./ClusterRoles.js"
 import { authSecretConfigured, AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
 import { ObservabilityLive } from "./observability/Observability.js"
 import { PaymentsMode, StandInWebhookTarget } from "./PaymentsMode.js"
+import { RateLimitsFromConfig } from "./RateLimits.js"
 
 const port = Config.integer("PORT").pipe(Config.withDefault(8080))
 
@@ -36,7 +37,10 @@ const Banner = Layer.effectDiscard(
 
 const ServerLive = Layer.unwrapEffect(Effect.map(port, (port) => NodeHttpServer.layer(createServer, { port })))
 
-const HttpProcess = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget).pipe(Layer.provide(ServerLive))
+const HttpProcess = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget).pipe(
+  Layer.provide(ServerLive),
+  Layer.provide(RateLimitsFromConfig)
+)
 
 /**
  * Settings every process of a cluster must share, checked before anything starts: one
