@@ -91,7 +91,8 @@ const entity = Command.make("entity", { json, timeout, type: entityType, id: ent
     Command.withDescription(
       "Where an entity lives (its shard, the runner owning it) and its state: Postgres' row next to what the " +
         "entity holds, asked through a client-only cluster (Snapshot / Get; this activates the entity on its " +
-        "runner, and writes nothing). If the cluster does not answer within --timeout, only Postgres is shown."
+        "runner, and writes nothing). If the cluster does not answer within --timeout, only Postgres is shown. " +
+        "A single-process server (pnpm start) listens on no cluster socket, so its entities are never reached from here."
     )
   )
 
