@@ -97,6 +97,8 @@ export const clusterFor = (role: ClusterRole, overrides?: Partial<ShardingConfig
     Effect.gen(function*() {
       const available = yield* loadRegions
       const failover = yield* failoverConfig
+      // One process has no one to hand shards to: the library's loose lock timing there, so a
+      // loaded laptop or test machine never drops its own shards over a slow refresh.
       const base = {
         availableShardGroups: available,
         // Messages to entities on this runner are handed over as values; the schemas still
@@ -106,7 +108,7 @@ export const clusterFor = (role: ClusterRole, overrides?: Partial<ShardingConfig
         // before they answer and every retry carries its operation id, so an entity cut short
         // loses nothing: 2 s (not the library's 15 s) keeps a SIGTERM handover short.
         entityTerminationTimeout: Duration.seconds(2),
-        ...failover
+        ...(role._tag === "Single" ? {} : failover)
       }
       switch (role._tag) {
         case "Single": {
