@@ -101,7 +101,8 @@ describe("GET /metrics (Prometheus)", () => {
         expect(valueOf(after, "qc_payment_webhook_duration_seconds_count", { outcome: "processed" }))
           .toBeGreaterThan(valueOf(before, "qc_payment_webhook_duration_seconds_count", { outcome: "processed" }))
 
-        expect(valueOf(after, "effect_cluster_shards")).toBe(300)
+        // 300 shards for each of default, pune-east and pune-west, all on the one runner.
+        expect(valueOf(after, "effect_cluster_shards")).toBe(900)
         expect(valueOf(after, "effect_cluster_runners")).toBe(1)
         expect(valueOf(after, "effect_cluster_entities", { type: "StoreSku" })).toBeGreaterThanOrEqual(1)
         expect(valueOf(after, "effect_cluster_entities", { type: "Order" })).toBeGreaterThanOrEqual(1)
@@ -122,7 +123,7 @@ describe("GET /metrics (Prometheus)", () => {
         expect((yield* driven(scrape("wrong"))).status).toBe(401)
         const allowed = yield* driven(scrape("scrape-secret"))
         expect(allowed.status).toBe(200)
-        expect(valueOf(allowed, "effect_cluster_shards")).toBe(300)
+        expect(valueOf(allowed, "effect_cluster_shards")).toBe(900)
       }).pipe(Effect.provide(context))
     }), { timeout: 120_000 })
 })
