@@ -44,7 +44,8 @@ const WARN_EVERY_MS = 10_000
 const bearerLength = "Bearer ".length
 
 const tooManyRequests = (retryAfter: Duration.Duration) => {
-  const seconds = Math.max(1, Math.ceil(Duration.toSeconds(retryAfter)))
+  // Whole milliseconds first: window / limit may leave 2000.0000000002 ms, which is not 3 s.
+  const seconds = Math.max(1, Math.ceil(Math.round(Duration.toMillis(retryAfter)) / 1000))
   const body: typeof RateLimited.Encoded = {
     _tag: "RateLimited",
     message: `too many requests; retry in ${seconds} s`,
