@@ -7,7 +7,7 @@ import { awaitFinal, placeOrders, settleOrders } from "../support/ChaosOrders.js
 import { checkoutInvariants } from "../support/CheckoutInvariants.js"
 import { runStorm } from "../support/ChaosBuyers.js"
 import type { SystemProcess } from "../support/ClusterProcesses.js"
-import { clusterSecrets, lastLines, portBase, spawnProcess, waitForHttp, waitForLog } from "../support/ClusterProcesses.js"
+import { clusterSecrets, lastLines, freePorts, spawnProcess, waitForHttp, waitForLog } from "../support/ClusterProcesses.js"
 import { lockHolder, storeSkuShard } from "../support/ShardOwners.js"
 import { makeTestDatabase } from "../support/TestDatabase.js"
 
@@ -78,12 +78,13 @@ describe.runIf(process.env.DATABASE_URL)("runners per region (Postgres only: rea
   it.live("a runner SIGKILLed mid-storm: its shards move, every buyer gets a final answer, stock stays exact; then SIGTERM hands over", () =>
     Effect.gen(function*() {
       const db = yield* makeTestDatabase
-      const base = portBase()
-      const api = `http://127.0.0.1:${base + 5}`
+      // [stand-in, runner 1..4, api]
+      const ports = yield* freePorts(6)
+      const api = `http://127.0.0.1:${ports[5]}`
       const common = {
         ...clusterSecrets,
         DATABASE_URL: db.url!,
-        RAZORPAY_BASE_URL: `http://127.0.0.1:${base}`,
+        RAZORPAY_BASE_URL: `http://127.0.0.1:${ports[0]}`,
         DEMO_SKU_COUNT: "300",
         DB_POOL: "4",
         CLUSTER_DB_POOL: "4",
@@ -91,27 +92,28 @@ describe.runIf(process.env.DATABASE_URL)("runners per region (Postgres only: rea
       }
       yield* spawnProcess("standin", "standin.ts", {
         ...common,
-        STANDIN_PORT: String(base),
+        STANDIN_PORT: String(ports[0]),
         STANDIN_WEBHOOK_URL: `${api}/v1/webhooks/razorpay`,
         STANDIN_RETRY_BASE_MS: "200",
-        STANDIN_RETRY_MAX_MS: "1000"
+        STANDIN_RETRY_MAX_MS: "2000",
+        STANDIN_WEBHOOK_ATTEMPTS: "40"
       })
       const runner = (n: number, region: string) =>
-        spawnProcess(`runner-${n}`, "runner.ts", { ...common, REGIONS: region, RUNNER_PORT: String(base + n) })
+        spawnProcess(`runner-${n}`, "runner.ts", { ...common, REGIONS: region, RUNNER_PORT: String(ports[n]) })
       const runners = new Map<string, SystemProcess>()
       const addRunner = (n: number, region: string) =>
-        Effect.tap(runner(n, region), (p) => Effect.sync(() => runners.set(`localhost:${base + n}`, p)))
+        Effect.tap(runner(n, region), (p) => Effect.sync(() => runners.set(`localhost:${ports[n]}`, p)))
       // Everything at once on an empty database: migrations and the seed must run once.
       yield* Effect.all([addRunner(1, "pune-west"), addRunner(2, "pune-west"), addRunner(3, "pune-east")], { concurrency: "unbounded" })
-      const apiProcess = yield* spawnProcess("api", "api.ts", { ...common, PORT: String(base + 5) })
+      const apiProcess = yield* spawnProcess("api", "api.ts", { ...common, PORT: String(ports[5]) })
       yield* waitForHttp(`${api}/health`).pipe(Effect.tapError(() => Effect.sync(() => console.log(lastLines(apiProcess)))))
       for (const p of runners.values()) yield* waitForLog(p, /pricing ready/)
 
       const restart = (address: string) => {
-        const n = Number(address.split(":")[1]) - base
+        const n = ports.indexOf(Number(address.split(":")[1]))
         return Effect.zipRight(addRunner(n, n === 3 || n === 4 ? "pune-east" : "pune-west"), waitForLog(runners.get(address)!, /pricing ready/))
       }
-      yield* Effect.provide(clusterLayerChecks(api, `http://127.0.0.1:${base}`, runners, restart), Layer.orDie(clusterFor({ _tag: "Client" })).pipe(Layer.provideMerge(db.layer))).pipe(
+      yield* Effect.provide(clusterLayerChecks(api, `http://127.0.0.1:${ports[0]}`, runners, restart), Layer.orDie(clusterFor({ _tag: "Client" })).pipe(Layer.provideMerge(db.layer))).pipe(
         Effect.tapErrorCause(() =>
           Effect.sync(() => {
             for (const p of [apiProcess, ...runners.values()]) console.log(`--- ${p.name}\n${lastLines(p, 40)}`)

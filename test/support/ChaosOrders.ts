@@ -89,14 +89,20 @@ export const settleOrders = (api: string, standIn: string, orders: ReadonlyArray
       expect(paid.status, JSON.stringify(paid.body)).toBeLessThan(300)
     }), { concurrency: 4, discard: true })
 
-/** Waits until every order is final (CONFIRMED, FAILED, CANCELLED); answers their statuses. */
+/**
+ * Waits until every order is final (CONFIRMED, FAILED, CANCELLED); answers their statuses. Up
+ * to 200 s: an order whose webhooks were all lost is settled by its own 90 s payment deadline.
+ */
 export const awaitFinal = (orders: ReadonlyArray<PlacedInCluster>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const ids = orders.map((o) => o.orderId)
     return yield* Effect.orDie(sql<{ id: string; status: string }>`SELECT id, status FROM orders WHERE id IN ${sql.in(ids)}`).pipe(
-      Effect.filterOrFail((rows) => rows.length === ids.length && rows.every((r) => ["CONFIRMED", "FAILED", "CANCELLED"].includes(r.status))),
-      Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 480 }),
+      Effect.filterOrFail(
+        (rows) => rows.length === ids.length && rows.every((r) => ["CONFIRMED", "FAILED", "CANCELLED"].includes(r.status)),
+        (rows) => new Error(`orders not final: ${JSON.stringify(rows.filter((r) => !["CONFIRMED", "FAILED", "CANCELLED"].includes(r.status)))}`)
+      ),
+      Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 400 }),
       Effect.map((rows) => new Map(rows.map((r) => [r.id, r.status])))
     )
   })

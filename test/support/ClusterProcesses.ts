@@ -2,6 +2,7 @@ import { Duration, Effect, Schedule } from "effect"
 import type { ChildProcess } from "node:child_process"
 import { spawn } from "node:child_process"
 import { appendFileSync } from "node:fs"
+import { createServer } from "node:net"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -72,5 +73,21 @@ export const waitForLog = (p: SystemProcess, pattern: RegExp, within: Duration.D
 export const lastLines = (p: SystemProcess, n = 30) =>
   p.log.join("").split("\n").filter((l) => !/^\s+at /.test(l)).slice(-n).join("\n")
 
-/** A free-ish port range per test run, away from the defaults a developer may be running. */
-export const portBase = () => 41000 + Math.floor(Math.random() * 2000) * 10
+/**
+ * `n` ports free right now, as the OS hands them out for port 0 (a fixed range would collide
+ * with the ephemeral ports of other connections).
+ */
+export const freePorts = (n: number) =>
+  Effect.promise(async () => {
+    const servers = Array.from({ length: n }, () => createServer())
+    const ports = await Promise.all(servers.map((server) =>
+      new Promise<number>((resolve) =>
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address()
+          resolve(typeof address === "object" && address !== null ? address.port : 0)
+        })
+      )
+    ))
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+    return ports
+  })
