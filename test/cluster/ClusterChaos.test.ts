@@ -8,7 +8,7 @@ import { checkoutInvariants } from "../support/CheckoutInvariants.js"
 import { runStorm } from "../support/ChaosBuyers.js"
 import type { SystemProcess } from "../support/ClusterProcesses.js"
 import { clusterSecrets, lastLines, freePorts, spawnProcess, waitForHttp, waitForLog } from "../support/ClusterProcesses.js"
-import { lockHolder, storeSkuShard } from "../support/ShardOwners.js"
+import { lockHolder, locksPerRunner, storeSkuShard } from "../support/ShardOwners.js"
 import { makeTestDatabase } from "../support/TestDatabase.js"
 
 /**
@@ -26,12 +26,7 @@ const json = (url: string, init?: RequestInit) =>
     return { status: response.status, body: await response.json() as Record<string, unknown> }
   })
 
-const heldLocks = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql<{ address: string; n: number }>`
-    SELECT replace(a.application_name, 'qc-runner ', '') AS address, count(*)::int AS n
-      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() AND a.application_name LIKE 'qc-runner %'
-     GROUP BY 1 ORDER BY 1`).pipe(Effect.orDie)
+const heldLocks = locksPerRunner
 
 /** Polls until `lock` is held by someone other than `previous`; answers who and after how long. */
 const takeover = (lock: number, previous: string, since: number) =>

@@ -1,28 +1,33 @@
 import { Sharding } from "@effect/cluster"
 import { EntityId } from "@effect/cluster/EntityId"
-import { SqlClient } from "@effect/sql"
 import { knownRegionList, storeSkuShardGroup } from "@qc/domain/stores/Regions"
+import { heldAdvisoryLocks } from "@qc/server/inspect/ClusterQueries"
+import { lockNumberOf, runnerOfApplicationName } from "@qc/server/inspect/ShardOwnership"
 import { Effect } from "effect"
 
 /**
- * Which runner holds the shard of a store-SKU right now, read from Postgres: the cluster
- * takes a session advisory lock per shard ((group index + 1) × 1,000,000 + shard, groups
- * sorted) on a connection named after the runner (`qc-runner host:port`).
+ * Which runner holds the shard of a store-SKU right now, as `qc` reads it from Postgres (shard
+ * locks on connections named after their runner); the shard itself from the library.
  */
 export const storeSkuShard = (entityId: string) =>
   Effect.map(Sharding.Sharding, (sharding) => {
     const group = storeSkuShardGroup(entityId)
     const shardId = sharding.getShardId(EntityId.make(entityId), group)
-    const lock = (knownRegionList().indexOf(group) + 1) * 1_000_000 + shardId.id
-    return { shardId: `${group}:${shardId.id}`, lock }
+    return { shardId: `${group}:${shardId.id}`, lock: lockNumberOf(knownRegionList(), group, shardId.id)! }
   })
 
 export const lockHolder = (lock: number) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ application_name: string }>`
-      SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = ${lock}
-         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`
-    return rows.length === 0 ? undefined : rows[0].application_name.replace(/^qc-runner /, "")
-  }).pipe(Effect.orDie)
+  Effect.map(Effect.orDie(heldAdvisoryLocks), (locks) => {
+    const held = locks.find((l) => l.lockNumber === lock)
+    return held === undefined ? undefined : runnerOfApplicationName(held.applicationName)
+  })
+
+/** Shard locks held per runner address. */
+export const locksPerRunner = Effect.map(Effect.orDie(heldAdvisoryLocks), (locks) => {
+  const counts = new Map<string, number>()
+  for (const l of locks) {
+    const runner = runnerOfApplicationName(l.applicationName)
+    if (runner !== undefined) counts.set(runner, (counts.get(runner) ?? 0) + 1)
+  }
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([address, n]) => ({ address, n }))
+})
