@@ -45,8 +45,9 @@ import {
   StoreSkuSnapshot
 } from "./stock/StoreSku.js"
 import { safeText } from "./Text.js"
+import { LoyaltyGroup, RiderGroup, StoreDashboardGroup, StoreOpsGroup, StoresAdminGroup, WmsWebhookGroup } from "./stores/StoresApi.js"
 
-export { AdminAuth, CurrentCustomer, CustomerAuth } from "./Auth.js"
+export { AdminAuth, CurrentCustomer, CurrentRider, CurrentStaff, CustomerAuth, RiderAuth, StaffAuth } from "./Auth.js"
 import { AdminAuth, CustomerAuth } from "./Auth.js"
 
 const StorePath = Schema.Struct({ storeId: StoreId })
@@ -247,6 +248,12 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(CatalogAdminGroup)
   .add(PricingAdminGroup)
   .add(VendorWebhooksGroup)
+  .add(StoreOpsGroup)
+  .add(StoreDashboardGroup)
+  .add(RiderGroup)
+  .add(StoresAdminGroup)
+  .add(WmsWebhookGroup)
+  .add(LoyaltyGroup)
   // Any endpoint: a value the database refused (400), a dependency down (503, retry), too many
   // requests (429, answered by the server's rate limits before the route runs).
   .addError(InvalidInput)

@@ -93,3 +93,10 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()(
   { message: Schema.String, retryAfterSeconds: Schema.Int.pipe(Schema.positive()) },
   HttpApiSchema.annotations({ status: 429 })
 ) {}
+
+/** The token is valid but its role or store may not do this (a customer on a staff endpoint, another store's staff). */
+export class Forbidden extends Schema.TaggedError<Forbidden>()(
+  "Forbidden",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 403 })
+) {}

@@ -26,6 +26,8 @@ import { MetricsHttpLive } from "./observability/MetricsHttp.js"
 import { OrdersApiLive } from "./OrdersHttp.js"
 import { RateLimits } from "./RateLimits.js"
 import { StockHttpLive } from "./StockHttp.js"
+import { RiderAuthLive, StaffAuthLive } from "./StaffAuth.js"
+import { FulfilmentApiLive } from "./stores/FulfilmentHttp.js"
 
 /**
  * Schema up to date and, on an empty database, the demo catalogue loaded. Processes starting
@@ -62,8 +64,8 @@ export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingC
   )
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive]),
-  Layer.provide([AdminAuthLive, CustomerAuthLive])
+  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive]),
+  Layer.provide([AdminAuthLive, CustomerAuthLive, StaffAuthLive, RiderAuthLive])
 )
 
 /**

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { CatalogueUpdated } from "./CatalogueEvents.js"
+import { FulfilmentEvent, StoreEvent } from "./FulfilmentEvents.js"
 import { OrderEvent } from "./OrderEvents.js"
 import { PaymentEvent } from "./PaymentEvents.js"
 import { PricingUpdated } from "./PricingEvents.js"
@@ -9,7 +10,15 @@ import { InventoryUpdated } from "./StockEvents.js"
  * Every event the outbox carries, told apart by `type`. Producers publish these and
  * followers decode them with this schema; a row that does not decode is skipped.
  */
-export const DomainEvent = Schema.Union(InventoryUpdated, OrderEvent, PaymentEvent, PricingUpdated, CatalogueUpdated)
+export const DomainEvent = Schema.Union(
+  InventoryUpdated,
+  OrderEvent,
+  FulfilmentEvent,
+  PaymentEvent,
+  PricingUpdated,
+  CatalogueUpdated,
+  StoreEvent
+)
 export type DomainEvent = typeof DomainEvent.Type
 
 export type DomainEventType = DomainEvent["type"]

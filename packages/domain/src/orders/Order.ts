@@ -21,7 +21,19 @@ export const OrderId = safeText(72).pipe(
 )
 export type OrderId = typeof OrderId.Type
 
-export const OrderStatus = Schema.Literal("AWAITING_PAYMENT", "PAID", "CONFIRMED", "FAILED", "CANCELLED")
+export const OrderStatus = Schema.Literal(
+  "AWAITING_PAYMENT",
+  "PAID",
+  "CONFIRMED",
+  "PICKING",
+  "PACKED",
+  "RIDER_ASSIGNED",
+  "OUT_FOR_DELIVERY",
+  "DELIVERED",
+  "UNDELIVERABLE",
+  "FAILED",
+  "CANCELLED"
+)
 export type OrderStatus = typeof OrderStatus.Type
 
 /** Why a price was charged: the rule that set it, its id and inputs. Stored on every order line. */

@@ -1,6 +1,7 @@
 import * as Migrator from "@effect/sql/Migrator"
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
+import { fulfilmentMigration } from "./migrations/0006_fulfilment.js"
 
 /** Numbered migrations; never edit one that has landed, add the next number. */
 const migrations = Migrator.fromRecord({
@@ -266,7 +267,8 @@ const migrations = Migrator.fromRecord({
       ('pune-baner', 'pune-aundh', 'pune-kothrud', 'pune-wakad', 'pune-chinchwad', 'pune-hinjewadi', 'pune-pimple-saudagar')`
     yield* sql`UPDATE stores SET region = 'pune-east' WHERE id IN
       ('pune-viman-nagar', 'pune-kharadi', 'pune-koregaon-park', 'pune-hadapsar', 'pune-wagholi')`
-  })
+  }),
+  "0006_fulfilment": fulfilmentMigration
 })
 
 export const run = Migrator.make({})({ loader: migrations, table: "qc_migrations" })
