@@ -52,7 +52,7 @@ export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
             return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: view.status }))
           }
           // The order's entity cancels, releases the stock and refunds a capture, then answers.
-          const cancelled = yield* order(path.orderId).Cancel().pipe(
+          const cancelled = yield* order(path.orderId).Cancel({ by: "customer" }).pipe(
             Effect.catchTags({
               OrderMissing: () => Effect.fail(new OrderNotFound({ orderId: path.orderId })),
               MailboxFull: () => Effect.fail(busy),

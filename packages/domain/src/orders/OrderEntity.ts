@@ -6,6 +6,8 @@ import { OrderEvent } from "../events/OrderEvents.js"
 import { PaymentEvent } from "../events/PaymentEvents.js"
 import { Paise } from "../Money.js"
 import { regionOfOrderId } from "../stores/Regions.js"
+import { OrderStateConflict, PackedReportInvalid } from "../stores/FulfilmentErrors.js"
+import { PackedReport } from "../stores/StoreOps.js"
 import { CustomerId, OrderId, OrderLine, OrderStatus, OrderView, PlacedOrder, TimelineEntry } from "./Order.js"
 
 /** An order line as kept: its number and the reservation that holds its stock. */
@@ -136,8 +138,48 @@ export const OrderEntity = Entity.make("Order", [
    * capture the order does not keep is refunded. Answers the order after acting.
    */
   Rpc.make("PaymentReported", { payload: PaymentReport.fields, success: OrderState, error: Schema.Union(OrderMissing, ...NotCommitted) }),
-  /** The customer's cancel: only while awaiting payment; answers the order (its status says whether it took). */
-  Rpc.make("Cancel", { success: OrderState, error: Schema.Union(OrderMissing, ...NotCommitted) }),
+  /**
+   * A cancel: the customer's until PACKED (before picking ends), ops' until the rider picks it up.
+   * Answers the order (its status says whether it took).
+   */
+  Rpc.make("Cancel", {
+    payload: { by: Schema.optional(Schema.Literal("customer", "ops")) },
+    success: OrderState,
+    error: Schema.Union(OrderMissing, ...NotCommitted)
+  }),
+  /** A picker took the order's lines at a store (claimed in the store app, or auto-assigned). */
+  Rpc.make("StartPicking", {
+    payload: { storeId: Schema.String, pickerId: Schema.String },
+    success: OrderState,
+    error: Schema.Union(OrderMissing, OrderStateConflict, ...NotCommitted)
+  }),
+  /**
+   * A store packed its part (store app or WMS); a line left out was packed in full. A repeat
+   * for a part already packed changes nothing and answers the order.
+   */
+  Rpc.make("Packed", {
+    payload: { storeId: Schema.String, ...PackedReport.fields, source: Schema.Literal("store_app", "wms"), by: Schema.NullOr(Schema.String) },
+    success: OrderState,
+    error: Schema.Union(OrderMissing, OrderStateConflict, PackedReportInvalid, ...NotCommitted)
+  }),
+  /** The assigned rider has it: OUT_FOR_DELIVERY. */
+  Rpc.make("PickedUp", {
+    payload: { riderId: Schema.String },
+    success: OrderState,
+    error: Schema.Union(OrderMissing, OrderStateConflict, ...NotCommitted)
+  }),
+  /** The assigned rider handed it over: DELIVERED (a delivery reported before the pick-up implies it). */
+  Rpc.make("Delivered", {
+    payload: { riderId: Schema.String },
+    success: OrderState,
+    error: Schema.Union(OrderMissing, OrderStateConflict, ...NotCommitted)
+  }),
+  /** Ops, after pick-up: refund, and restock or write off the goods. */
+  Rpc.make("Undeliverable", {
+    payload: { reason: Schema.String, stock: Schema.Literal("restock", "write_off") },
+    success: OrderState,
+    error: Schema.Union(OrderMissing, OrderStateConflict, ...NotCommitted)
+  }),
   /**
    * Acts on what is due: the payment deadline (ask Razorpay, then confirm or fail) or the
    * steps of a decision a crash interrupted. Sent by the due-order sweep after a restart.

@@ -44,6 +44,11 @@ export const OrderLive = OrderEntity.toLayer(
       OpenTicket: ({ payload }) => serial(order.openTicket(payload)),
       PaymentReported: ({ payload }) => serial(lifecycle.paymentReported(payload)),
       Cancel: () => serial(lifecycle.cancel),
+      StartPicking: () => Effect.dieMessage("not built yet"),
+      Packed: () => Effect.dieMessage("not built yet"),
+      PickedUp: () => Effect.dieMessage("not built yet"),
+      Delivered: () => Effect.dieMessage("not built yet"),
+      Undeliverable: () => Effect.dieMessage("not built yet"),
       Wake: () => serial(lifecycle.wake)
     }
   }),
