@@ -27,7 +27,8 @@ const QuietSteps = Layer.succeed(OrderSteps, OrderSteps.of({
   commitStock: () => Effect.succeed({ failed: [] }),
   releaseStock: () => Effect.succeed(true),
   gatewayPayments: () => Effect.succeed([]),
-  refund: () => Effect.die(new Error("no refunds in these tests"))
+  refund: () => Effect.die(new Error("no refunds in these tests")),
+  refundPart: () => Effect.die(new Error("no refunds in these tests"))
 }))
 
 /** Order entities on a real database without sharding; `fresh()` gives clients of new entity instances (a "restart"). */

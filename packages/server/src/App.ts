@@ -7,6 +7,8 @@ import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
 import { OrdersLive } from "@qc/entities/orders/OrdersLive"
 import { PricingLive } from "@qc/entities/pricing/PricingLive"
 import { StockLive } from "@qc/entities/stock/StockLive"
+import { StoresLive } from "@qc/entities/stores/StoresLive"
+import { RiderDispatchFromConfig } from "@qc/entities/stores/riders/RiderDispatchHttp"
 import { startupSection } from "@qc/entities/platform/Database"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
 import { MigrationsLive } from "@qc/entities/platform/Migrations"
@@ -59,6 +61,8 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>, role: ClusterRole = SingleRole) =>
   Layer.mergeAll(PaymentWebhooks.Default, CatalogueLive).pipe(
     Layer.provideMerge(OrdersLive),
+    Layer.provideMerge(StoresLive),
+    Layer.provideMerge(RiderDispatchFromConfig),
     Layer.provideMerge(PricingLive),
     Layer.provideMerge(runner(shardingConfig, role))
   )

@@ -101,7 +101,13 @@ export class OrderView extends Schema.Class<OrderView>("OrderView")({
   total: Paise,
   razorpayOrderId: Schema.String,
   placedAt: Schema.DateTimeUtc,
-  timeline: Schema.Array(TimelineEntry)
+  timeline: Schema.Array(TimelineEntry),
+  /** When the rider should be at the door, while one is on the way. */
+  eta: Schema.NullOr(Schema.DateTimeUtc),
+  /** The rider's first name and masked phone, once one is assigned. */
+  rider: Schema.NullOr(Schema.Struct({ firstName: Schema.String, phone: Schema.String })),
+  /** Paise refunded for units missing at packing. */
+  shortPickRefund: Schema.Int
 }) {}
 
 export const PaymentRecord = Schema.Struct({

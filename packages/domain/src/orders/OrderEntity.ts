@@ -4,10 +4,14 @@ import { Schema } from "effect"
 import { InvalidInput, ServiceUnavailable } from "../Errors.js"
 import { OrderEvent } from "../events/OrderEvents.js"
 import { PaymentEvent } from "../events/PaymentEvents.js"
+import { FulfilmentEvent, StoreSlaBreached } from "../events/FulfilmentEvents.js"
 import { Paise } from "../Money.js"
 import { regionOfOrderId } from "../stores/Regions.js"
 import { OrderStateConflict, PackedReportInvalid } from "../stores/FulfilmentErrors.js"
 import { PackedReport } from "../stores/StoreOps.js"
+import { maskPhone, firstName } from "../stores/Riders.js"
+import { DateTime } from "effect"
+import { Fulfilment } from "./Fulfilment.js"
 import { CustomerId, OrderId, OrderLine, OrderStatus, OrderView, PlacedOrder, TimelineEntry } from "./Order.js"
 
 /** An order line as kept: its number and the reservation that holds its stock. */
@@ -17,6 +21,8 @@ export const StoredOrderLine = Schema.Struct({
   reservationId: Schema.String
 })
 export type StoredOrderLine = typeof StoredOrderLine.Type
+
+const inFlight = new Set<string>(["RIDER_ASSIGNED", "OUT_FOR_DELIVERY"])
 
 /** Everything one order is, as its entity holds it in memory. */
 export class OrderState extends Schema.Class<OrderState>("OrderState")({
@@ -37,7 +43,9 @@ export class OrderState extends Schema.Class<OrderState>("OrderState")({
   placedAt: Schema.DateTimeUtc,
   timeline: Schema.Array(TimelineEntry),
   /** The 201 answer of the placing request, for replays of its Idempotency-Key. */
-  placed: PlacedOrder
+  placed: PlacedOrder,
+  /** After CONFIRMED: picking, packing, rider, delivery. */
+  fulfilment: Schema.NullOr(Fulfilment)
 }) {
   get view(): OrderView {
     return new OrderView({
@@ -50,13 +58,16 @@ export class OrderState extends Schema.Class<OrderState>("OrderState")({
       total: this.total,
       razorpayOrderId: this.razorpayOrderId,
       placedAt: this.placedAt,
-      timeline: this.timeline
+      timeline: this.timeline,
+      eta: inFlight.has(this.status) && this.fulfilment?.rider ? DateTime.unsafeMake(this.fulfilment.rider.etaAt) : null,
+      rider: this.fulfilment?.rider ? { firstName: firstName(this.fulfilment.rider.name), phone: maskPhone(this.fulfilment.rider.phone) } : null,
+      shortPickRefund: this.fulfilment?.shortRefund ?? 0
     })
   }
 }
 
 /** The domain events an order command writes to the outbox with the change that causes them. */
-export const OrderCommandEvent = Schema.Union(OrderEvent, PaymentEvent)
+export const OrderCommandEvent = Schema.Union(OrderEvent, FulfilmentEvent, PaymentEvent, StoreSlaBreached)
 export type OrderCommandEvent = typeof OrderCommandEvent.Type
 
 export const PlaceOrderCommand = Schema.Struct({

@@ -46,7 +46,7 @@ export class Reservation extends Schema.Class<Reservation>("Reservation")({
   createdAt: Schema.DateTimeUtc
 }) {}
 
-export const MovementKind = Schema.Literal("receive", "adjust", "reserve", "release", "expire", "commit", "fulfil")
+export const MovementKind = Schema.Literal("receive", "adjust", "reserve", "release", "expire", "commit", "fulfil", "write_off")
 export type MovementKind = typeof MovementKind.Type
 
 /** One row of the append-only stock ledger; the deltas of all rows sum to the snapshot. */
@@ -87,3 +87,14 @@ export const AdjustPayload = Schema.Struct({
 })
 
 export const ReservationRef = Schema.Struct({ reservationId: ReservationId })
+
+/** Why allocated units leave the store without being delivered. */
+export const WriteOffReason = Schema.Literal("short_pick", "undeliverable")
+export type WriteOffReason = typeof WriteOffReason.Type
+
+/**
+ * Allocated units of a committed reservation that are gone (missing at picking, or lost with an
+ * undeliverable order): they leave on-hand and the reservation keeps the rest. Once per
+ * (reservation, reason); a repeat answers the first movement.
+ */
+export const WriteOffPayload = Schema.Struct({ reservationId: ReservationId, qty: Quantity, reason: WriteOffReason })

@@ -18,7 +18,8 @@ import {
   Reservation,
   ReservationRef,
   ReservePayload,
-  StoreSkuSnapshot
+  StoreSkuSnapshot,
+  WriteOffPayload
 } from "./StoreSku.js"
 import { storeSkuShardGroup } from "../stores/Regions.js"
 
@@ -56,6 +57,12 @@ export const StoreSkuEntity = Entity.make("StoreSku", [
   reservationTransition("Release"),
   reservationTransition("Commit"),
   reservationTransition("Fulfil"),
+  /** Allocated units gone before delivery (short pick, undeliverable); answers the ledger movement (the same when repeated). */
+  Rpc.make("WriteOff", {
+    payload: WriteOffPayload.fields,
+    success: LedgerEntry,
+    error: Schema.Union(ReservationNotFound, ReservationStateConflict, StoreSkuNotFound, ...NotCommitted)
+  }),
   /** Answers the ledger movement it made (the same one when repeated). */
   Rpc.make("Receive", {
     payload: ReceivePayload.fields,

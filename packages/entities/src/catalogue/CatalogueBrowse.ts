@@ -95,10 +95,12 @@ export class CatalogueBrowse extends Effect.Service<CatalogueBrowse>()("Catalogu
       return derived
     }
 
-    const storesFor = (pincode: Pincode) => {
-      const stores = catalogue.storesForPincode(pincode).map((s) => s.id as string)
-      return stores.length === 0 ? Effect.fail(new NotServiceable({ pincode })) : Effect.succeed(stores)
-    }
+    /** Browse routes by the rule checkout uses, over the stores open now. */
+    const storesFor = (pincode: Pincode) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const stores = catalogue.openStoresForPincode(pincode, now).map((s) => s.id as string)
+        return stores.length === 0 ? Effect.fail(new NotServiceable({ pincode })) : Effect.succeed(stores)
+      })
 
     /** The store checkout would route one unit to (the shared rule), so the price shown is the price charged. */
     const servingStore = (stores: ReadonlyArray<string>, skuId: string): string | undefined =>

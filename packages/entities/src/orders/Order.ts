@@ -5,6 +5,8 @@ import { makeOrderCommands } from "./OrderCommands.js"
 import { makeOrderLifecycle, paymentDeadlineMs } from "./OrderLifecycle.js"
 import { OrderRepo } from "./OrderRepo.js"
 import { OrderSteps } from "./OrderSteps.js"
+import { FulfilmentSettings } from "./FulfilmentSettings.js"
+import { FulfilmentSteps } from "./FulfilmentSteps.js"
 
 /**
  * The Order behaviour: the order in memory, its only writer, and its own process manager.
@@ -16,7 +18,7 @@ export const OrderLive = OrderEntity.toLayer(
   Effect.gen(function*() {
     const orderId = (yield* Entity.CurrentAddress).entityId
     const order = yield* makeOrderCommands(orderId, yield* OrderRepo)
-    const lifecycle = makeOrderLifecycle(orderId, order, yield* OrderSteps)
+    const lifecycle = makeOrderLifecycle(orderId, order, yield* OrderSteps, yield* FulfilmentSteps, yield* FulfilmentSettings)
     const lock = yield* Effect.makeSemaphore(1)
     const rearm = yield* Queue.sliding<void>(1)
     const serial = <A, E>(effect: Effect.Effect<A, E>) =>
@@ -43,12 +45,12 @@ export const OrderLive = OrderEntity.toLayer(
       RecordRefund: ({ payload }) => serial(order.recordRefund(payload)),
       OpenTicket: ({ payload }) => serial(order.openTicket(payload)),
       PaymentReported: ({ payload }) => serial(lifecycle.paymentReported(payload)),
-      Cancel: () => serial(lifecycle.cancel),
-      StartPicking: () => Effect.dieMessage("not built yet"),
-      Packed: () => Effect.dieMessage("not built yet"),
-      PickedUp: () => Effect.dieMessage("not built yet"),
-      Delivered: () => Effect.dieMessage("not built yet"),
-      Undeliverable: () => Effect.dieMessage("not built yet"),
+      Cancel: ({ payload }) => serial(lifecycle.cancel(payload.by ?? "customer")),
+      StartPicking: ({ payload }) => serial(lifecycle.startPicking(payload.storeId, payload.pickerId)),
+      Packed: ({ payload }) => serial(lifecycle.packed(payload.storeId, payload, payload.by ?? payload.source)),
+      PickedUp: ({ payload }) => serial(lifecycle.pickedUp(payload.riderId)),
+      Delivered: ({ payload }) => serial(lifecycle.delivered(payload.riderId)),
+      Undeliverable: ({ payload }) => serial(lifecycle.undeliverable(payload.reason, payload.stock)),
       Wake: () => serial(lifecycle.wake)
     }
   }),

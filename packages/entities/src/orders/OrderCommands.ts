@@ -1,5 +1,6 @@
 import { domainEvent } from "@qc/domain/events/DomainEvent"
 import type { OrderStatus } from "@qc/domain/orders/Order"
+import type { Fulfilment } from "@qc/domain/orders/Fulfilment"
 import type { OrderCommandEvent, PlaceOrderCommand } from "@qc/domain/orders/OrderEntity"
 import { OrderMissing, OrderState } from "@qc/domain/orders/OrderEntity"
 import { Clock, DateTime, Effect, Option } from "effect"
@@ -19,6 +20,8 @@ export interface StatusMove {
   readonly events: ReadonlyArray<OrderCommandEvent>
   /** The next due time written with the move (null clears it; absent keeps it). */
   readonly due?: number | null
+  /** The fulfilment state written with the move (absent keeps it). */
+  readonly fulfilment?: Fulfilment
 }
 
 /**
@@ -81,7 +84,8 @@ export const makeOrderCommands = (orderId: string, repo: OrderRepo) =>
           paymentId: null,
           placedAt: DateTime.unsafeMake(at),
           timeline: [{ status: placed.status, at: DateTime.unsafeMake(at), reason: null }],
-          placed
+          placed,
+          fulfilment: null
         }, true)
         yield* commit({
           orderId,
@@ -106,7 +110,8 @@ export const makeOrderCommands = (orderId: string, repo: OrderRepo) =>
           status: move.to,
           statusReason: move.reason,
           paymentId: move.paymentId ?? s.paymentId,
-          timeline: [...s.timeline, { status: move.to, at: DateTime.unsafeMake(at), reason: move.reason }]
+          timeline: [...s.timeline, { status: move.to, at: DateTime.unsafeMake(at), reason: move.reason }],
+          fulfilment: move.fulfilment ?? s.fulfilment
         }, true)
         yield* commit({
           orderId,
@@ -115,7 +120,8 @@ export const makeOrderCommands = (orderId: string, repo: OrderRepo) =>
           timeline: { seq: s.timeline.length + 1, status: move.to, reason: move.reason },
           steps: [{ seq: r.stepSeq + 1, step: `status ${move.to}`, detail: move.reason }],
           events: move.events,
-          ...(move.due === undefined ? {} : { due: move.due })
+          ...(move.due === undefined ? {} : { due: move.due }),
+          ...(move.fulfilment === undefined ? {} : { fulfilment: move.fulfilment })
         }, { ...r, state, stepSeq: r.stepSeq + 1, dueAt: move.due === undefined ? r.dueAt : move.due })
         return true
       })
@@ -138,7 +144,7 @@ export const makeOrderCommands = (orderId: string, repo: OrderRepo) =>
     ) =>
       Effect.gen(function*() {
         const r = yield* existing
-        const previous = r.refunds.get(refund.refundId)
+        const previous = r.refunds.get(refund.refundId)?.status
         if (previous === refund.status) return
         yield* commit({
           orderId,
@@ -153,7 +159,7 @@ export const makeOrderCommands = (orderId: string, repo: OrderRepo) =>
               reason: refund.reason
             })]
             : []
-        }, { ...r, refunds: new Map(r.refunds).set(refund.refundId, refund.status) })
+        }, { ...r, refunds: new Map(r.refunds).set(refund.refundId, { status: refund.status, paymentId: refund.paymentId, amount: refund.amount }) })
       })
 
     const openTicket = (ticket: { readonly reason: string; readonly detail: string }) =>
@@ -169,10 +175,30 @@ export const makeOrderCommands = (orderId: string, repo: OrderRepo) =>
         yield* commit({ orderId, at: yield* Clock.currentTimeMillis, due }, { ...r, dueAt: due })
       })
 
+    /** Fulfilment progress without a status move (a part picked, a timer acted on), with its events and next due time. */
+    const setFulfilment = (
+      fulfilment: Fulfilment,
+      change: { readonly due?: number | null; readonly events?: ReadonlyArray<OrderCommandEvent>; readonly step?: string }
+    ) =>
+      Effect.gen(function*() {
+        const r = yield* existing
+        const state = new OrderState({ ...r.state, fulfilment }, true)
+        const seq = change.step === undefined ? r.stepSeq : r.stepSeq + 1
+        yield* commit({
+          orderId,
+          at: yield* Clock.currentTimeMillis,
+          fulfilment,
+          ...(change.due === undefined ? {} : { due: change.due }),
+          ...(change.events === undefined ? {} : { events: change.events }),
+          ...(change.step === undefined ? {} : { steps: [{ seq, step: change.step, detail: null }] })
+        }, { ...r, state, stepSeq: seq, dueAt: change.due === undefined ? r.dueAt : change.due })
+        return state
+      })
+
     /** The record as held now (no reload), for the timer. */
     const held = () => record
 
-    return { current, existing, place, transition, recordPayment, recordRefund, openTicket, setDue, held } as const
+    return { current, existing, place, transition, recordPayment, recordRefund, openTicket, setDue, setFulfilment, held } as const
   })
 
 export type OrderCommands = Effect.Effect.Success<ReturnType<typeof makeOrderCommands>>

@@ -5,6 +5,11 @@ import { Clock, Effect, Option } from "effect"
 import { paymentMatchesOrder } from "../payments/PaymentGuard.js"
 import type { OrderCommands } from "./OrderCommands.js"
 import type { OrderSteps } from "./OrderSteps.js"
+import type { FulfilmentSettings } from "./FulfilmentSettings.js"
+import type { FulfilmentSteps } from "./FulfilmentSteps.js"
+import { makeFulfilmentProgress } from "./FulfilmentProgress.js"
+import { cancellableBy, initialFulfilment, refundedOn } from "./FulfilmentRules.js"
+import { makeOrderFulfilment } from "./OrderFulfilment.js"
 
 /** The payment window before the order asks Razorpay itself (late UPI confirmations are common). */
 export const paymentDeadlineMs = 90_000
@@ -27,8 +32,15 @@ const ended = (s: OrderState) => s.status === "FAILED" || s.status === "CANCELLE
  *   CANCELLED (customer, while awaiting payment)
  * FAILED and CANCELLED: stock released, every capture refunded, a ticket after payment.
  */
-export const makeOrderLifecycle = (orderId: string, order: OrderCommands, steps: OrderSteps["Type"]) => {
+export const makeOrderLifecycle = (
+  orderId: string,
+  order: OrderCommands,
+  steps: OrderSteps["Type"],
+  ful: FulfilmentSteps["Type"],
+  settings: FulfilmentSettings["Type"]
+) => {
   const now = Clock.currentTimeMillis
+  const progress = makeFulfilmentProgress(orderId, order, steps, ful, settings)
   const unavailable = (message: string) => new ServiceUnavailable({ message })
 
   /** Refunds a capture the order does not keep; a refund the gateway refuses goes to ops. */
@@ -46,7 +58,7 @@ export const makeOrderLifecycle = (orderId: string, order: OrderCommands, steps:
 
   const fail = (reason: string, from: ReadonlyArray<OrderState["status"]>) =>
     Effect.gen(function*() {
-      const status = reason === "cancelled_by_customer" ? "CANCELLED" as const : "FAILED" as const
+      const status = reason.startsWith("cancelled_") ? "CANCELLED" as const : "FAILED" as const
       yield* order.transition({
         from,
         to: status,
@@ -113,20 +125,42 @@ export const makeOrderLifecycle = (orderId: string, order: OrderCommands, steps:
             to: "CONFIRMED",
             reason: null,
             events: [domainEvent("order.confirmed", orderId, { orderId: s.orderId, total: s.total })],
-            due: null
+            fulfilment: initialFulfilment(s.lines, at, settings.packingSlaMs),
+            due: at
           })
+          return yield* proceed
+        }
+        case "CONFIRMED":
+        case "PICKING":
+        case "PACKED":
+        case "RIDER_ASSIGNED":
+        case "OUT_FOR_DELIVERY":
+        case "DELIVERED":
+        case "UNDELIVERABLE": {
+          yield* progress.proceed(r, at).pipe(Effect.catchTag("StepPending", () => later))
           return (yield* order.existing).state
         }
         case "FAILED":
         case "CANCELLED": {
           const released = yield* steps.releaseStock(s.lines)
+          // Paid and then cancelled: its store tasks leave the queues, its rider is freed.
+          const f = s.fulfilment
+          if (f !== null) {
+            const cleared = yield* Effect.either(Effect.zipRight(
+              Effect.forEach(f.parts, (p) => ful.finishAt(p.storeId, orderId, "cancelled"), { discard: true }),
+              f.rider === null ? Effect.void : ful.releaseRider(orderId)
+            ))
+            if (cleared._tag === "Left") return yield* later
+          }
           // Asked of Razorpay, not of our records: a capture may be on its way as a webhook right now.
           const found = yield* Effect.either(steps.gatewayPayments(s.razorpayOrderId))
           if (found._tag === "Left" && found.left.retryable) return yield* later
           for (const p of found._tag === "Right" ? found.right : []) {
             if (p.status !== "captured") continue
             yield* order.recordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status: p.status, method: p.method })
-            yield* refundCapture(p.id, p.amount, s.statusReason ?? "order_ended")
+            // A short pick may have refunded part of it already.
+            const rest = p.amount - refundedOn(r.refunds, p.id)
+            if (rest > 0) yield* refundCapture(p.id, rest, s.statusReason ?? "order_ended")
           }
           if (!released) return yield* later
           yield* order.setDue(null)
@@ -154,18 +188,21 @@ export const makeOrderLifecycle = (orderId: string, order: OrderCommands, steps:
       return (yield* order.existing).state
     })
 
-  const cancel = Effect.gen(function*() {
-    const s = (yield* order.existing).state
-    if (s.status !== "AWAITING_PAYMENT") return s
-    return yield* fail("cancelled_by_customer", ["AWAITING_PAYMENT"])
-  })
+  const cancel = (by: "customer" | "ops") =>
+    Effect.gen(function*() {
+      const s = (yield* order.existing).state
+      if (!cancellableBy[by].has(s.status)) return s
+      return yield* fail(`cancelled_by_${by}`, [s.status])
+    })
 
   const wake = Effect.flatMap(order.current, Option.match({
     onNone: () => Effect.succeed(Option.none<OrderState>()),
     onSome: () => Effect.map(proceed, Option.some)
   }))
 
-  return { paymentReported, cancel, wake, proceed } as const
+  const fulfilment = makeOrderFulfilment(orderId, order, settings, proceed)
+
+  return { paymentReported, cancel, wake, proceed, ...fulfilment } as const
 }
 
 type OrderCommandError = Effect.Effect.Error<OrderCommands["existing"]> | Effect.Effect.Error<ReturnType<OrderCommands["transition"]>> | ServiceUnavailable

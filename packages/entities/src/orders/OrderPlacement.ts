@@ -141,7 +141,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       | ServiceUnavailable
     > {
       const hash = requestHash(request)
-      const stores = catalogue.storesForPincode(request.pincode)
+      const stores = catalogue.openStoresForPincode(request.pincode, yield* Clock.currentTimeMillis)
       if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
       const orderId = orderIdFor(customerId, idempotencyKey, stores[0].region)
       const replay = (found: OrderState) =>

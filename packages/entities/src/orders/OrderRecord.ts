@@ -2,6 +2,7 @@ import type { SqlClient } from "@effect/sql"
 import type { CustomerId, OrderId, OrderStatus } from "@qc/domain/orders/Order"
 import { PlacedOrder, PricingContext } from "@qc/domain/orders/Order"
 import { OrderState } from "@qc/domain/orders/OrderEntity"
+import { Fulfilment } from "@qc/domain/orders/Fulfilment"
 import type { StoredOrderLine } from "@qc/domain/orders/OrderEntity"
 import type { Paise } from "@qc/domain/Money"
 import { Effect, Option, Schema } from "effect"
@@ -9,14 +10,15 @@ import { dateTimeOf, epochMillis, JsonColumn } from "../platform/SqlValues.js"
 
 const decodePlaced = Schema.decodeUnknownSync(JsonColumn(PlacedOrder))
 const decodePricingContext = Schema.decodeUnknownSync(JsonColumn(PricingContext))
+const decodeFulfilment = Schema.decodeUnknownSync(JsonColumn(Fulfilment))
 
 /** An order as its entity keeps it: the state, plus what makes its commands idempotent. */
 export interface OrderRecord {
   readonly state: OrderState
   /** Payment id → last status recorded. */
   readonly payments: ReadonlyMap<string, string>
-  /** Refund id → last status recorded. */
-  readonly refunds: ReadonlyMap<string, string>
+  /** Refund id → last status recorded, with its payment and amount. */
+  readonly refunds: ReadonlyMap<string, { readonly status: string; readonly paymentId: string; readonly amount: number }>
   /** Last saga step number written. */
   readonly stepSeq: number
   /** When the entity must act next (epoch ms), or null: the `due_at` of its row. */
@@ -50,8 +52,9 @@ export const loadOrders = Effect.fn("OrderRepo.loadMany")(function*(sql: SqlClie
     placed_at: unknown
     placed_answer: unknown
     due_at: unknown
+    fulfilment: unknown
   }>`SELECT id, customer_id, idempotency_key, request_hash, status, status_reason, total, currency, razorpay_order_id,
-            payment_id, pincode, placed_at, placed_answer, due_at
+            payment_id, pincode, placed_at, placed_answer, due_at, fulfilment
      FROM orders WHERE id = ANY(${ids as Array<string>}::text[])`
   const found = orders.map((o) => o.id as string)
   if (found.length === 0) return ids.map(() => Option.none<OrderRecord>())
@@ -77,8 +80,8 @@ export const loadOrders = Effect.fn("OrderRepo.loadMany")(function*(sql: SqlClie
       SELECT order_id, payment_id, status FROM order_payments WHERE order_id = ANY(${found}::text[])`
   )
   const refunds = byOrder(
-    yield* sql<{ order_id: string; refund_id: string; status: string }>`
-      SELECT order_id, refund_id, status FROM order_refunds WHERE order_id = ANY(${found}::text[])`
+    yield* sql<{ order_id: string; refund_id: string; status: string; payment_id: string; amount: number }>`
+      SELECT order_id, refund_id, status, payment_id, amount FROM order_refunds WHERE order_id = ANY(${found}::text[])`
   )
   const steps = new Map(
     (yield* sql<{ order_id: string; seq: number }>`
@@ -109,10 +112,11 @@ export const loadOrders = Effect.fn("OrderRepo.loadMany")(function*(sql: SqlClie
       paymentId: o.payment_id,
       placedAt: dateTimeOf(o.placed_at),
       timeline: (timeline.get(o.id) ?? []).map((t) => ({ status: t.status, at: dateTimeOf(t.at), reason: t.reason })),
-      placed: decodePlaced(o.placed_answer)
+      placed: decodePlaced(o.placed_answer),
+      fulfilment: o.fulfilment === null ? null : decodeFulfilment(o.fulfilment)
     }),
     payments: new Map((payments.get(o.id) ?? []).map((p) => [p.payment_id, p.status])),
-    refunds: new Map((refunds.get(o.id) ?? []).map((r) => [r.refund_id, r.status])),
+    refunds: new Map((refunds.get(o.id) ?? []).map((r) => [r.refund_id, { status: r.status, paymentId: r.payment_id, amount: r.amount }])),
     stepSeq: steps.get(o.id) ?? 0,
     dueAt: o.due_at === null ? null : epochMillis(o.due_at)
   }]))

@@ -30,6 +30,8 @@ export class OrderSteps extends Context.Tag("OrderSteps")<OrderSteps, {
   /** What Razorpay holds for the order (the late-UPI check, and captures a webhook has not told us of yet). */
   readonly gatewayPayments: (razorpayOrderId: string) => Effect.Effect<ReadonlyArray<GatewayPayment>, PaymentsError>
   readonly refund: (orderId: string, paymentId: string, amount: number) => Effect.Effect<GatewayRefund, PaymentsError>
+  /** A refund of part of a kept capture (units missing at packing), under its own key. */
+  readonly refundPart: (orderId: string, paymentId: string, amount: number, key: string) => Effect.Effect<GatewayRefund, PaymentsError>
 }>() {}
 
 const retryable = new Set(["ServiceUnavailable", "MailboxFull", "AlreadyProcessingMessage", "PersistenceError"])
@@ -60,7 +62,8 @@ export const OrderStepsLive = Layer.effect(
           (results) => results.every((r) => Either.isRight(r) || !retryable.has(r.left._tag))
         ),
       gatewayPayments: (razorpayOrderId) => payments.fetchOrderPayments(razorpayOrderId),
-      refund: (orderId, paymentId, amount) => payments.refund(refundOfCapture(orderId, paymentId, amount))
+      refund: (orderId, paymentId, amount) => payments.refund(refundOfCapture(orderId, paymentId, amount)),
+      refundPart: (orderId, paymentId, amount, key) => payments.refund({ paymentId, amount, idempotencyKey: key, notes: { orderId } })
     })
   })
 )

@@ -1,11 +1,13 @@
 import type { SqlClient } from "@effect/sql"
 import type { OrderStatus } from "@qc/domain/orders/Order"
 import { PlacedOrder } from "@qc/domain/orders/Order"
+import { Fulfilment } from "@qc/domain/orders/Fulfilment"
 import type { OrderCommandEvent, OrderState } from "@qc/domain/orders/OrderEntity"
 import { Data, DateTime, Effect, Schema } from "effect"
 import type { DomainEvents } from "../platform/DomainEvents.js"
 
 const encodePlaced = Schema.encodeSync(PlacedOrder)
+const encodeFulfilment = Schema.encodeSync(Fulfilment)
 
 /** The rows one order command writes; the entity builds it from its state, the writer batches it. */
 export interface OrderWrite {
@@ -34,6 +36,8 @@ export interface OrderWrite {
   /** The order's next due time (epoch ms), null to clear it; absent leaves it as it is. */
   readonly due?: number | null
   readonly events?: ReadonlyArray<OrderCommandEvent>
+  /** The order's fulfilment state after the command (absent leaves it). */
+  readonly fulfilment?: Fulfilment
 }
 
 /** Another writer changed the order under its entity (two owners during a shard move). */
@@ -109,6 +113,15 @@ export const writeOrders = (sql: SqlClient.SqlClient, events: DomainEvents, writ
         UPDATE orders o SET due_at = v.due
         FROM unnest(${dues.map((d) => d.orderId)}::text[], ${dues.map((d) => (d.due === null ? null : new Date(d.due).toISOString()))}::timestamptz[])
           AS v(id, due)
+        WHERE o.id = v.id`
+    }
+    // The last fulfilment state of each order in the batch (writes of one order are in command order).
+    const fulfilments = new Map(writes.flatMap((w) => (w.fulfilment ? [[w.orderId, w.fulfilment] as const] : [])))
+    if (fulfilments.size > 0) {
+      yield* sql`
+        UPDATE orders o SET fulfilment = v.f
+        FROM unnest(${[...fulfilments.keys()]}::text[], ${[...fulfilments.values()].map((f) => JSON.stringify(encodeFulfilment(f)))}::jsonb[])
+          AS v(id, f)
         WHERE o.id = v.id`
     }
     const timeline = writes.flatMap((w) => (w.timeline ? [{ order_id: w.orderId, ...w.timeline, at: atOf(w) }] : []))

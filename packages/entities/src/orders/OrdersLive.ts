@@ -4,6 +4,8 @@ import { OrderDueSweepLive } from "./OrderDueSweep.js"
 import { OrderPlacement } from "./OrderPlacement.js"
 import { OrderRepo } from "./OrderRepo.js"
 import { OrderStepsLive } from "./OrderSteps.js"
+import { FulfilmentSettingsFromConfig } from "./FulfilmentSettings.js"
+import { FulfilmentStepsLive } from "./FulfilmentSteps.js"
 
 /**
  * The orders area on a runner: placement, the Order entities (each its own lifecycle), the
@@ -11,5 +13,5 @@ import { OrderStepsLive } from "./OrderSteps.js"
  * catalogue, the payments gateway, the outbox and sharding.
  */
 export const OrdersLive = Layer.mergeAll(OrderLive, OrderDueSweepLive, OrderPlacement.Default).pipe(
-  Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, OrderStepsLive))
+  Layer.provideMerge(Layer.mergeAll(OrderRepo.Default, OrderStepsLive, FulfilmentStepsLive, FulfilmentSettingsFromConfig))
 )

@@ -9,7 +9,8 @@ export interface BatchRow {
 
 export interface ReservationRow {
   readonly id: ReservationId
-  readonly qty: number
+  /** Lowered only by a write-off of some of its allocated units. */
+  qty: number
   status: ReservationStatus
   readonly expiresAt: number
   readonly createdAt: number

@@ -197,6 +197,7 @@ export const StoreSkuLive = StoreSkuEntity.toLayer(
         submit((s, writes, now) => Either.map(s.commit(writes, now, payload.reservationId), (r) => toReservation(s, r))),
       Fulfil: ({ payload }) =>
         submit((s, writes, now) => Either.map(s.fulfil(writes, now, payload.reservationId), (r) => toReservation(s, r))),
+      WriteOff: ({ payload }) => submit((s, writes, now) => Either.map(s.writeOff(writes, now, payload), toLedgerEntry)),
       Receive: ({ payload }) =>
         submit(
           (s, writes, now) =>

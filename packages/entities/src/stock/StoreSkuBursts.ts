@@ -95,7 +95,7 @@ export const persistBursts = Effect.fn("StoreSkuRepo.persistMany")(function*(
                            ${reservations.map(([, r]) => iso(r.updatedAt))}::timestamptz[],
                            ${reservations.map(([, r]) => r.availableAtReject)}::int[])
       ON CONFLICT (store_id, sku_id, reservation_id) DO UPDATE SET
-        status = EXCLUDED.status, updated_at = EXCLUDED.updated_at`
+        status = EXCLUDED.status, qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at`
   }
   const ledger = bursts.flatMap((b) => b.ledger.map((l) => [b, l] as const))
   if (ledger.length > 0) {

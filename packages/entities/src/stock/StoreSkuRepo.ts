@@ -125,7 +125,7 @@ export class StoreSkuRepo extends Effect.Service<StoreSkuRepo>()("StoreSkuRepo",
       const operations = group(yield* sql<{ store_id: string; sku_id: string; ref: string }>`
         SELECT l.store_id, l.sku_id, seq, kind, ref, on_hand_delta, reserved_delta, allocated_delta, note, detail, at
         FROM stock_ledger l JOIN ${pairs} USING (store_id, sku_id)
-        WHERE kind IN ('receive', 'adjust')`)
+        WHERE kind IN ('receive', 'adjust', 'write_off')`)
       const missing = keys.filter((k) => !found.has(key(k.storeId, k.skuId)))
       const knownStores = new Set<string>()
       const knownSkus = new Set<string>()

@@ -6,7 +6,7 @@ import {
   StockWouldGoNegative
 } from "@qc/domain/Errors"
 import type { ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
-import type { AdjustmentReason, MovementKind, ReservationStatus } from "@qc/domain/stock/StoreSku"
+import type { AdjustmentReason, MovementKind, ReservationStatus, WriteOffReason } from "@qc/domain/stock/StoreSku"
 import { Either } from "effect"
 import type { BatchRow, LedgerRow, ReservationRow } from "./StockRows.js"
 import { adjustmentDetail, PendingWrites, receiptDetail } from "./StockRows.js"
@@ -180,6 +180,27 @@ export class StoreSkuState {
         default:
           return this.conflict(r, "fulfil")
       }
+    })
+  }
+
+  /** Allocated units that are gone (short pick, lost delivery) leave on-hand; once per reservation and reason. */
+  writeOff(
+    writes: PendingWrites,
+    now: number,
+    input: { reservationId: ReservationId; qty: number; reason: WriteOffReason }
+  ): Either.Either<LedgerRow, ReservationNotFound | ReservationStateConflict> {
+    const ref = `${input.reservationId}:${input.reason}`
+    const seen = this.operations.get(ref)
+    if (seen !== undefined) return Either.right(seen)
+    return Either.flatMap(this.find(input.reservationId), (r): Either.Either<LedgerRow, ReservationStateConflict> => {
+      if (r.status !== "committed") return this.conflict(r, "write off")
+      if (input.qty > r.qty) return this.conflict(r, `write off ${input.qty} of ${r.qty} allocated`)
+      this.drawFromBatches(writes, input.qty)
+      const row = this.move(writes, now, "write_off", ref, { allocated: -input.qty, onHand: -input.qty }, input.reason, `write off ${input.qty} (${input.reason})`)
+      r.qty -= input.qty
+      this.touch(writes, r, r.status, now)
+      this.operations.set(ref, row)
+      return Either.right(row)
     })
   }
 

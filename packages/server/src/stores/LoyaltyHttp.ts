@@ -1,6 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Api } from "@qc/domain/Api"
+import { Api, CurrentCustomer } from "@qc/domain/Api"
+import { Loyalty } from "@qc/entities/customers/Loyalty"
 import { Effect } from "effect"
 
 export const LoyaltyHttpLive = HttpApiBuilder.group(Api, "loyalty", (handlers) =>
-  handlers.handle("balance", () => Effect.dieMessage("not built yet")))
+  Effect.gen(function*() {
+    const loyalty = yield* Loyalty
+    return handlers.handle("balance", () => Effect.flatMap(CurrentCustomer, loyalty.balance))
+  }))
