@@ -114,8 +114,11 @@ describe("checkout deadline (TestClock)", () => {
         yield* drivenUntil(Effect.flatMap(stock(baner, first.sku.id), (s) =>
           Effect.sync(() => expect(s).toMatchObject({ reserved: first.before.reserved, allocated: first.before.allocated + 2 }))))
         const sql = yield* SqlClient.SqlClient
-        const [due] = yield* Effect.orDie(sql<{ due_at: unknown }>`SELECT due_at FROM orders WHERE id = ${first.placed.orderId}`)
-        expect(due.due_at).toBeNull()
+        // Nothing of the crash left pending: the only due time is the packing SLA, 8 min after CONFIRMED.
+        const [due] = yield* Effect.orDie(sql<{ due_at: Date; confirmed: Date }>`
+          SELECT due_at, (SELECT at FROM order_timeline t WHERE t.order_id = o.id AND t.status = 'CONFIRMED') AS confirmed
+          FROM orders o WHERE id = ${first.placed.orderId}`)
+        expect(new Date(due.due_at).getTime() - new Date(due.confirmed).getTime()).toBe(480_000)
         const [ledger] = yield* Effect.orDie(sql<{ reserved: number; allocated: number }>`
           SELECT COALESCE(sum(reserved_delta), 0)::int AS reserved, COALESCE(sum(allocated_delta), 0)::int AS allocated
           FROM stock_ledger WHERE store_id = ${baner} AND sku_id = ${first.sku.id}`)

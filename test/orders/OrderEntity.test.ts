@@ -13,6 +13,8 @@ import * as Migrations from "@qc/entities/platform/Migrations"
 import { OrderLive } from "@qc/entities/orders/Order"
 import { OrderRepo } from "@qc/entities/orders/OrderRepo"
 import { OrderSteps } from "@qc/entities/orders/OrderSteps"
+import { FulfilmentSettings } from "@qc/entities/orders/FulfilmentSettings"
+import { FulfilmentSteps } from "@qc/entities/orders/FulfilmentSteps"
 import { Context, Effect, Either, Layer, Option } from "effect"
 import * as fc from "fast-check"
 import { makeTestDatabase } from "../support/TestDatabase.js"
@@ -31,6 +33,19 @@ const QuietSteps = Layer.succeed(OrderSteps, OrderSteps.of({
   refundPart: () => Effect.die(new Error("no refunds in these tests"))
 }))
 
+const QuietFulfilment = Layer.mergeAll(
+  Layer.succeed(FulfilmentSteps, FulfilmentSteps.of({
+    enqueue: () => Effect.die(new Error("no fulfilment in these tests")),
+    finishAt: () => Effect.void,
+    markBreached: () => Effect.void,
+    writeOff: () => Effect.void,
+    fulfil: () => Effect.void,
+    assignRider: () => Effect.succeed(Option.none()),
+    releaseRider: () => Effect.void
+  })),
+  Layer.succeed(FulfilmentSettings, { packingSlaMs: 480_000, deliveryTimeoutMs: 3_600_000, riderRetryMs: 30_000, riderEscalationMs: 300_000 })
+)
+
 /** Order entities on a real database without sharding; `fresh()` gives clients of new entity instances (a "restart"). */
 const makeOrderFixture = Effect.gen(function*() {
   const db = yield* makeTestDatabase
@@ -43,6 +58,7 @@ const makeOrderFixture = Effect.gen(function*() {
       OrderEntity,
       OrderLive.pipe(
         Layer.provide(QuietSteps),
+        Layer.provide(QuietFulfilment),
         Layer.provideMerge(OrderRepo.Default),
         Layer.provide(DomainEvents.Default),
         Layer.provide(Layer.succeedContext(sqlContext))

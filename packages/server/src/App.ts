@@ -1,5 +1,5 @@
 import type { ShardingConfig } from "@effect/cluster"
-import { HttpApiBuilder, HttpApiSwagger, HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
+import { FetchHttpClient, HttpApiBuilder, HttpApiSwagger, HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
 import { Api } from "@qc/domain/Api"
 import { CatalogueLive } from "@qc/entities/catalogue/CatalogueLive"
@@ -62,7 +62,7 @@ export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingC
   Layer.mergeAll(PaymentWebhooks.Default, CatalogueLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(StoresLive),
-    Layer.provideMerge(RiderDispatchFromConfig),
+    Layer.provideMerge(RiderDispatchFromConfig.pipe(Layer.provide(FetchHttpClient.layer))),
     Layer.provideMerge(PricingLive),
     Layer.provideMerge(runner(shardingConfig, role))
   )
