@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Clock, Config, Effect, Layer } from "effect"
 import { makeDemoCatalogue } from "./DemoCatalogue.js"
 import { hash } from "./DemoRandom.js"
+import { seedDemoStaff } from "./DemoStaff.js"
 import { receiptDetail } from "../stock/StockRows.js"
 
 const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -34,7 +35,10 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
   yield* sql`INSERT INTO customers ${sql.insert(demoCustomers.map((c) => ({ ...c, created_at: new Date(now) })))}
     ON CONFLICT (id) DO NOTHING`
   const existing = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM stores`
-  if (existing[0].n > 0) return false
+  if (existing[0].n > 0) {
+    yield* seedDemoStaff
+    return false
+  }
   const catalogue = makeDemoCatalogue({ now, ...(options?.skuCount ? { skuCount: options.skuCount } : {}) })
   yield* Effect.logInfo(
     `seeding demo catalogue: ${catalogue.stores.length} stores, ${catalogue.skus.length} SKUs, ${catalogue.stock.length} store-SKUs`
@@ -104,6 +108,7 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
       yield* Effect.logInfo(`seeding stock: ${Math.min((i + 1) * 2000, catalogue.stock.length)}/${catalogue.stock.length}`)
     }
   }))
+  yield* seedDemoStaff
   const took = (yield* Clock.currentTimeMillis) - now
   yield* Effect.logInfo(`demo catalogue seeded in ${(took / 1000).toFixed(1)} s`)
   return true
