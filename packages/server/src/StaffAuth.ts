@@ -37,53 +37,46 @@ const verifier = Effect.gen(function*() {
  * `store_staff` with that id, store and role. A customer's or rider's token: 403; a staff
  * member the database does not know (or knows at another store or in another role): 401.
  */
-export const StaffAuthLive = Layer.effect(
-  StaffAuth,
-  Effect.gen(function*() {
-    const verify = yield* verifier
-    const sql = yield* SqlClient.SqlClient
-    const staffRow = rememberFound((id) =>
-      sql<{ store_id: string; role: StaffRole; name: string }>`SELECT store_id, role, name FROM store_staff WHERE id = ${id}`.pipe(
-        Effect.map((rows) => Option.fromNullable(rows[0])),
-        Effect.orDie
-      )
+export const makeStaffBearer = Effect.gen(function*() {
+  const verify = yield* verifier
+  const sql = yield* SqlClient.SqlClient
+  const staffRow = rememberFound((id) =>
+    sql<{ store_id: string; role: StaffRole; name: string }>`SELECT store_id, role, name FROM store_staff WHERE id = ${id}`.pipe(
+      Effect.map((rows) => Option.fromNullable(rows[0])),
+      Effect.orDie
     )
-    return StaffAuth.of({
-      bearer: (token) =>
-        Effect.gen(function*() {
-          const holder = yield* verify(token)
-          if (holder.role !== "picker" && holder.role !== "store_manager") return yield* Effect.fail(wrongRole(holder, "store staff"))
-          const row = yield* staffRow(holder.staffId)
-          if (Option.isNone(row) || row.value.store_id !== holder.storeId || row.value.role !== holder.role) {
-            return yield* Effect.fail(new Unauthorized({ message: "unknown staff member for this store and role; ask for a new token" }))
-          }
-          return { staffId: holder.staffId, role: holder.role, storeId: holder.storeId, name: row.value.name }
-        })
+  )
+  return (token: Redacted.Redacted) =>
+    Effect.gen(function*() {
+      const holder = yield* verify(token)
+      if (holder.role !== "picker" && holder.role !== "store_manager") return yield* Effect.fail(wrongRole(holder, "store staff"))
+      const row = yield* staffRow(holder.staffId)
+      if (Option.isNone(row) || row.value.store_id !== holder.storeId || row.value.role !== holder.role) {
+        return yield* Effect.fail(new Unauthorized({ message: "unknown staff member for this store and role; ask for a new token" }))
+      }
+      return { staffId: holder.staffId, role: holder.role, storeId: holder.storeId, name: row.value.name }
     })
-  })
-)
+})
 
 /** Rider-app tokens: role `rider`, for a row of `riders`. Another role: 403; an unknown rider: 401. */
-export const RiderAuthLive = Layer.effect(
-  RiderAuth,
-  Effect.gen(function*() {
-    const verify = yield* verifier
-    const sql = yield* SqlClient.SqlClient
-    const riderName = rememberFound((id) =>
-      sql<{ name: string }>`SELECT name FROM riders WHERE id = ${id}`.pipe(
-        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (r) => r.name)),
-        Effect.orDie
-      )
+export const makeRiderBearer = Effect.gen(function*() {
+  const verify = yield* verifier
+  const sql = yield* SqlClient.SqlClient
+  const riderName = rememberFound((id) =>
+    sql<{ name: string }>`SELECT name FROM riders WHERE id = ${id}`.pipe(
+      Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (r) => r.name)),
+      Effect.orDie
     )
-    return RiderAuth.of({
-      bearer: (token) =>
-        Effect.gen(function*() {
-          const holder = yield* verify(token)
-          if (holder.role !== "rider") return yield* Effect.fail(wrongRole(holder, "riders"))
-          const name = yield* riderName(holder.riderId)
-          if (Option.isNone(name)) return yield* Effect.fail(new Unauthorized({ message: "unknown rider; ask for a new token" }))
-          return { riderId: holder.riderId, name: name.value }
-        })
+  )
+  return (token: Redacted.Redacted) =>
+    Effect.gen(function*() {
+      const holder = yield* verify(token)
+      if (holder.role !== "rider") return yield* Effect.fail(wrongRole(holder, "riders"))
+      const name = yield* riderName(holder.riderId)
+      if (Option.isNone(name)) return yield* Effect.fail(new Unauthorized({ message: "unknown rider; ask for a new token" }))
+      return { riderId: holder.riderId, name: name.value }
     })
-  })
-)
+})
+
+export const StaffAuthLive = Layer.effect(StaffAuth, Effect.map(makeStaffBearer, (bearer) => StaffAuth.of({ bearer })))
+export const RiderAuthLive = Layer.effect(RiderAuth, Effect.map(makeRiderBearer, (bearer) => RiderAuth.of({ bearer })))
