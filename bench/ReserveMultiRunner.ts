@@ -26,6 +26,7 @@ const runnerEnv = (url: string, port: number) => ({
   AUTH_SECRET: "bench",
   ADMIN_API_KEY: "bench",
   VENDOR_WEBHOOK_SECRET: "bench",
+  WMS_WEBHOOK_SECRET: "bench",
   LOG_LEVEL: "Warning"
 })
 

@@ -15,6 +15,7 @@ import { PriceCache, PriceCacheMemory } from "@qc/entities/pricing/PriceCache"
 import { PriceCacheRedis } from "@qc/entities/pricing/PriceCacheRedis"
 import { PriceResolver } from "@qc/entities/pricing/PriceResolver"
 import { PricingRuleStore, VendorWebhookSecret } from "@qc/entities/pricing/PricingRuleStore"
+import { WmsWebhookSecret } from "@qc/entities/stores/WmsWebhooks"
 import { AdminKey } from "@qc/server/AdminAuth"
 import { checkoutRunner, databaseReady, HttpLive } from "@qc/server/App"
 import { ObservabilityLive } from "@qc/server/observability/Observability"
@@ -62,6 +63,7 @@ const runOn = (database: "pglite" | "postgres", sqlLayer: Layer.Layer<SqlClient.
       Layer.provideMerge(StandInPayments),
       Layer.provideMerge(cache),
       Layer.provideMerge(Layer.succeed(VendorWebhookSecret, Redacted.make("bench"))),
+      Layer.provideMerge(Layer.succeed(WmsWebhookSecret, Redacted.make("bench"))),
       Layer.provideMerge(CompetitorPricesDemo),
       Layer.provide(Layer.succeed(AdminKey, { key: Redacted.make("bench"), generated: false })),
       Layer.provideMerge(Layer.succeed(AuthSecret, Redacted.make(new TextEncoder().encode("bench-secret")))),

@@ -27,7 +27,8 @@ export const clusterSecrets = {
   RAZORPAY_WEBHOOK_SECRET: "cluster-webhook-secret",
   AUTH_SECRET: "cluster-auth-secret",
   ADMIN_API_KEY: "cluster-admin-key",
-  VENDOR_WEBHOOK_SECRET: "cluster-vendor-secret"
+  VENDOR_WEBHOOK_SECRET: "cluster-vendor-secret",
+  WMS_WEBHOOK_SECRET: "cluster-wms-secret"
 } as const
 
 export const spawnProcess = (name: string, script: string, env: Record<string, string>) =>

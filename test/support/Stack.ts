@@ -17,11 +17,13 @@ import type { CompetitorSignal } from "@qc/domain/pricing/Pricing"
 import { CompetitorPrices } from "@qc/entities/pricing/CompetitorPrices"
 import { PriceCache, PriceCacheMemory, PriceCacheProbe } from "@qc/entities/pricing/PriceCache"
 import { VendorWebhookSecret } from "@qc/entities/pricing/PricingRuleStore"
+import { WmsWebhookSecret } from "@qc/entities/stores/WmsWebhooks"
 import { PricingJobsLive } from "@qc/jobs/PricingJobs"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const adminKey = "test-admin-key"
 export const vendorSecret = "test-vendor-secret"
+export const wmsSecret = "test-wms-secret"
 
 const roomy = { perSecond: 1_000_000, burst: 1_000_000 }
 
@@ -64,6 +66,7 @@ export const stackLayer = (
     Layer.provideMerge(options?.payments ?? StandInPayments),
     Layer.provideMerge(options?.priceCache ?? PriceCacheMemory),
     Layer.provideMerge(Layer.succeed(VendorWebhookSecret, Redacted.make(vendorSecret))),
+    Layer.provideMerge(Layer.succeed(WmsWebhookSecret, Redacted.make(wmsSecret))),
     Layer.provideMerge(Layer.succeed(CompetitorPrices, CompetitorPrices.of({
       source: "test",
       fetch: Effect.succeed(options?.competitors ?? [])

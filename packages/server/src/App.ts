@@ -14,6 +14,7 @@ import { DomainEvents } from "@qc/entities/platform/DomainEvents"
 import { MigrationsLive } from "@qc/entities/platform/Migrations"
 import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
 import { SeedLive } from "@qc/entities/demo/Seed"
+import { WmsWebhooks } from "@qc/entities/stores/WmsWebhooks"
 import { Clock, Effect, Layer } from "effect"
 import { AdminAuthLive } from "./AdminAuth.js"
 import { bodyLimits, BodyLimitsFromConfig } from "./BodyLimits.js"
@@ -53,13 +54,13 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
   )
 
 /**
- * Stock plus checkout and catalogue: the Order entity (its own lifecycle) and its due sweep, placement, payment webhooks,
+ * Stock plus checkout and catalogue: the Order entity (its own lifecycle) and its due sweep, placement, payment and WMS webhooks,
  * the pricing chain and browse/search, on the gateway, price cache, competitor
  * feed and vendor secret provided. The pricing jobs are added separately
  * (`PricingJobsLive`), so a test can run without them.
  */
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>, role: ClusterRole = SingleRole) =>
-  Layer.mergeAll(PaymentWebhooks.Default, CatalogueLive).pipe(
+  Layer.mergeAll(PaymentWebhooks.Default, WmsWebhooks.Default, CatalogueLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(StoresLive),
     Layer.provideMerge(RiderDispatchFromConfig.pipe(Layer.provide(FetchHttpClient.layer))),

@@ -4,6 +4,7 @@ import { PricingJobsLive } from "@qc/jobs/PricingJobs"
 import { CompetitorPricesFromConfig } from "@qc/entities/pricing/CompetitorPrices"
 import { PriceCacheFromConfig } from "@qc/entities/pricing/PriceCacheRedis"
 import { VendorWebhookSecretFromConfig } from "@qc/entities/pricing/PricingRuleStore"
+import { WmsWebhookSecretFromConfig } from "@qc/entities/stores/WmsWebhooks"
 import { DatabaseLive } from "@qc/entities/platform/Database"
 import { demoCustomers } from "@qc/entities/demo/Seed"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
@@ -50,7 +51,7 @@ const HttpProcess = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget).pipe(
  */
 export const requireClusterSettings = Effect.gen(function*() {
   const missing: Array<string> = []
-  for (const name of ["DATABASE_URL", "RAZORPAY_KEY_ID", "AUTH_SECRET", "ADMIN_API_KEY", "VENDOR_WEBHOOK_SECRET"]) {
+  for (const name of ["DATABASE_URL", "RAZORPAY_KEY_ID", "AUTH_SECRET", "ADMIN_API_KEY", "VENDOR_WEBHOOK_SECRET", "WMS_WEBHOOK_SECRET"]) {
     if (Option.isNone(yield* Config.option(Config.nonEmptyString(name)))) missing.push(name)
   }
   if (missing.length > 0) {
@@ -69,7 +70,7 @@ export const requireClusterSettings = Effect.gen(function*() {
 export const processLayer = (role: ClusterRole, options: { readonly http: boolean; readonly jobs: boolean }) =>
   Layer.mergeAll(options.http ? HttpProcess : Layer.empty, options.jobs ? PricingJobsLive : Layer.empty).pipe(
     Layer.provide(checkoutRunner(undefined, role)),
-    Layer.provide(Layer.mergeAll(PriceCacheFromConfig, VendorWebhookSecretFromConfig)),
+    Layer.provide(Layer.mergeAll(PriceCacheFromConfig, VendorWebhookSecretFromConfig, WmsWebhookSecretFromConfig)),
     Layer.provide(CompetitorPricesFromConfig),
     Layer.provide(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer)),
     Layer.provide(PaymentsMode),

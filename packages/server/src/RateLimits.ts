@@ -6,7 +6,8 @@ import { Cause, Clock, Context, Duration, Effect, Exit, Layer, Option, Redacted 
 import type { ConfigError } from "effect/ConfigError"
 import { AdminKey } from "./AdminAuth.js"
 import { clientAddress } from "./ClientAddress.js"
-import { AuthSecret, maxTokenTtl, verifyToken } from "./CustomerAuth.js"
+import type { TokenHolder } from "./BearerTokens.js"
+import { AuthSecret, maxTokenTtl, verifyBearer } from "./BearerTokens.js"
 import { RateLimitSettingsFromConfig } from "./RateLimitSettings.js"
 import type { Rate, RateLimitSettings } from "./RateLimitSettings.js"
 import { RateLimitStoreFromConfig } from "./RateLimitStore.js"
@@ -37,6 +38,10 @@ interface Bucket {
   readonly rate: Rate
 }
 
+/** A customer's bucket keeps its key of before staff tokens; staff and riders have their own. */
+const holderKey = (holder: TokenHolder): string =>
+  holder.role === "customer" ? `customer:${holder.customerId}` : holder.role === "rider" ? `rider:${holder.riderId}` : `staff:${holder.staffId}`
+
 /** A store that fails is skipped this long, so that a hung Redis costs one request a timeout, not all. */
 const SKIP_STORE_MS = 1_000
 const WARN_EVERY_MS = 10_000
@@ -55,8 +60,8 @@ const tooManyRequests = (retryAfter: Duration.Duration) => {
 }
 
 /**
- * Public routes: one bucket per verified customer, then one per client address, which everyone
- * behind that address shares. The customer's bucket is taken first, so that a customer over
+ * Public routes: one bucket per verified token holder (customer, staff member or rider), then one
+ * per client address, which everyone behind that address shares. The holder's bucket is taken first, so that a customer over
  * their own limit does not spend the shared one. A token that does not verify counts for
  * nothing: the request is only under its address's limit. Webhooks, and admin routes with the
  * right `x-admin-key`, have buckets of their own per address. Buckets are taken one after the
@@ -95,11 +100,11 @@ export const makeRateLimits = (settings: RateLimitSettings) =>
         window: Duration.millis((1000 * bucket.rate.burst) / bucket.rate.perSecond)
       })
 
-    const customerOf = (request: HttpServerRequest.HttpServerRequest) => {
+    const holderOf = (request: HttpServerRequest.HttpServerRequest) => {
       const authorization = request.headers.authorization
       return authorization === undefined
         ? Effect.succeedNone
-        : Effect.option(verifyToken(authorization.slice(bearerLength), secret, maxTtl))
+        : Effect.option(verifyBearer(authorization.slice(bearerLength), secret, maxTtl))
     }
 
     const bucketsFor = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<ReadonlyArray<Bucket>> => {
@@ -112,10 +117,10 @@ export const makeRateLimits = (settings: RateLimitSettings) =>
         return Effect.succeed([{ key: `admin:${address}`, rate: settings.admin }])
       }
       const byAddress: Bucket = { key: `address:${address}`, rate: settings.address }
-      return Effect.map(customerOf(request), (customer) =>
-        Option.match(customer, {
+      return Effect.map(holderOf(request), (holder) =>
+        Option.match(holder, {
           onNone: () => [byAddress],
-          onSome: (id) => [{ key: `customer:${id}`, rate: settings.customer }, byAddress]
+          onSome: (h) => [{ key: holderKey(h), rate: settings.customer }, byAddress]
         }))
     }
 

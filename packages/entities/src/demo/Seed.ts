@@ -3,6 +3,7 @@ import { Clock, Config, Effect, Layer } from "effect"
 import { makeDemoCatalogue } from "./DemoCatalogue.js"
 import { hash } from "./DemoRandom.js"
 import { seedDemoRiders } from "./DemoRiders.js"
+import { seedDemoStaff } from "./DemoStaff.js"
 import { receiptDetail } from "../stock/StockRows.js"
 
 const chunk = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -37,6 +38,7 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
   const existing = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM stores`
   if (existing[0].n > 0) {
     yield* seedDemoRiders
+    yield* seedDemoStaff
     return false
   }
   const catalogue = makeDemoCatalogue({ now, ...(options?.skuCount ? { skuCount: options.skuCount } : {}) })
@@ -109,6 +111,7 @@ export const seedDemoCatalogue = Effect.fn("Seed.demoCatalogue")(function*(optio
     }
   }))
   yield* seedDemoRiders
+  yield* seedDemoStaff
   const took = (yield* Clock.currentTimeMillis) - now
   yield* Effect.logInfo(`demo catalogue seeded in ${(took / 1000).toFixed(1)} s`)
   return true
