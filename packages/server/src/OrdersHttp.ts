@@ -16,9 +16,8 @@ import { PaymentWebhooks } from "@qc/entities/payments/PaymentWebhooks"
 import { RazorpayStandIn } from "@qc/entities/payments/standin/RazorpayStandIn"
 import { DateTime, Effect, Layer, Option } from "effect"
 import { entityAnswer } from "./ClusterCalls.js"
-import { ServiceUnavailable } from "@qc/domain/Errors"
+import { cancellableBy } from "@qc/entities/orders/FulfilmentRules"
 
-const busy = new ServiceUnavailable({ message: "the order is busy; retry the cancel" })
 
 export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
   Effect.gen(function*() {
@@ -48,17 +47,12 @@ export const OrdersHttpLive = HttpApiBuilder.group(Api, "orders", (handlers) =>
         entityAnswer(Effect.gen(function*() {
           const view = yield* own(path.orderId)
           if (view.status === "CANCELLED") return view
-          if (view.status !== "AWAITING_PAYMENT") {
+          if (!cancellableBy.customer.has(view.status)) {
             return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: view.status }))
           }
-          // The order's entity cancels, releases the stock and refunds a capture, then answers.
+          // The order's entity cancels, releases the stock, clears its store tasks and refunds a capture, then answers.
           const cancelled = yield* order(path.orderId).Cancel({ by: "customer" }).pipe(
-            Effect.catchTags({
-              OrderMissing: () => Effect.fail(new OrderNotFound({ orderId: path.orderId })),
-              MailboxFull: () => Effect.fail(busy),
-              AlreadyProcessingMessage: () => Effect.fail(busy),
-              PersistenceError: () => Effect.fail(busy)
-            })
+            Effect.catchTag("OrderMissing", () => Effect.fail(new OrderNotFound({ orderId: path.orderId })))
           )
           if (cancelled.status !== "CANCELLED") {
             return yield* Effect.fail(new OrderNotCancellable({ orderId: path.orderId, status: cancelled.status }))

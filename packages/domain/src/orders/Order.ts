@@ -170,7 +170,7 @@ export class OrderNotFound extends Schema.TaggedError<OrderNotFound>()(
   HttpApiSchema.annotations({ status: 404 })
 ) {}
 
-/** Cancellation is only possible before the order is confirmed. */
+/** The order is past the point of cancelling: packed (customer) or picked up by its rider (ops). */
 export class OrderNotCancellable extends Schema.TaggedError<OrderNotCancellable>()(
   "OrderNotCancellable",
   { orderId: Schema.String, status: Schema.String },
