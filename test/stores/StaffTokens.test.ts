@@ -95,14 +95,16 @@ describe("staff and rider tokens", () => {
     }))
 })
 
-/** Migrated, demo-seeded (12 stores, their staff), one rider. */
+/** Migrated, demo-seeded (12 stores, their staff), and a rider of the test's own. */
 const Database = Layer.unwrapScoped(Effect.map(makeTestDatabase, (db) =>
   Layer.effectDiscard(Effect.gen(function*() {
     yield* Effect.orDie(Migrations.run)
     yield* seedDemoCatalogue({ skuCount: 5 })
     const sql = yield* SqlClient.SqlClient
+    // The demo seeds riders too (rider-{storeId}-{n}); this one is the test's own.
     yield* Effect.orDie(sql`INSERT INTO riders (id, name, phone, home_store_id, region, lat, lng, updated_at)
-      VALUES ('rider-pune-baner-1', 'Arjun Pawar', '+919811100001', 'pune-baner', 'pune-west', 18.559, 73.7868, now())`)
+      VALUES ('rider-tokens-test', 'Arjun Pawar', '+919811100001', 'pune-baner', 'pune-west', 18.559, 73.7868, now())
+      ON CONFLICT (id) DO NOTHING`)
   })).pipe(Layer.provideMerge(db.layer))
 )).pipe(Layer.provideMerge(Secret))
 
@@ -133,7 +135,7 @@ describe("staff and rider middleware over the database", () => {
       Effect.gen(function*() {
         const rider = yield* makeRiderBearer
         const as = (token: string) => rider(Redacted.make(token))
-        expect(yield* as(yield* issueToken("rider-pune-baner-1", { role: "rider" }))).toEqual({ riderId: "rider-pune-baner-1", name: "Arjun Pawar" })
+        expect(yield* as(yield* issueToken("rider-tokens-test", { role: "rider" }))).toEqual({ riderId: "rider-tokens-test", name: "Arjun Pawar" })
         expect(yield* refusal(as(yield* issueToken("pune-baner-picker-1", { role: "picker", storeId: "pune-baner" }))))
           .toEqual(["Forbidden", "these endpoints are for riders; this is a picker's token"])
         expect(yield* refusal(as(yield* issueToken("cust-demo-1"))))

@@ -90,6 +90,10 @@ export const makeWmsWebhooks = <E extends { readonly _tag: string }>(deps: {
   return { handle } as const
 }
 
+/** What the Order entity is told for a WMS `order.packed`: no person packed it. */
+export const packedCommand = (event: WmsPackedEvent) =>
+  ({ storeId: event.storeId, lines: event.lines, source: "wms", by: null }) as const
+
 /** The WMS webhook on the order repository's dedupe table and the Order entity. */
 export class WmsWebhooks extends Effect.Service<WmsWebhooks>()("WmsWebhooks", {
   effect: Effect.gen(function*() {
@@ -100,8 +104,7 @@ export class WmsWebhooks extends Effect.Service<WmsWebhooks>()("WmsWebhooks", {
       secret,
       claim: orders.claimWebhookEvent,
       release: orders.releaseWebhookEvent,
-      packed: (event) =>
-        order(event.orderId).Packed({ storeId: event.storeId, lines: event.lines, source: "wms", by: null })
+      packed: (event) => order(event.orderId).Packed(packedCommand(event))
     })
   })
 }) {}
