@@ -80,6 +80,7 @@ export const opsPageScript = String.raw`
     s.token = null;
     s.storeId = null;
     s.data = null;
+    document.body.setAttribute("data-state", "login");
     byId("board").hidden = true;
     byId("login").hidden = false;
     var error = byId("login-error");
@@ -97,6 +98,7 @@ export const opsPageScript = String.raw`
     s.token = token;
     s.storeId = claims.store;
     sessionStorage.setItem(TOKEN_KEY, token);
+    document.body.setAttribute("data-state", "loading");
     byId("login").hidden = true;
     byId("login-error").hidden = true;
     byId("board").hidden = false;
@@ -161,6 +163,7 @@ export const opsPageScript = String.raw`
   }
 
   function render(d) {
+    document.body.setAttribute("data-state", "live");
     s.data = d;
     s.offsetMs = Date.parse(d.now) - Date.now();
     var store = d.store;
