@@ -31,12 +31,20 @@ export const clusterSecrets = {
   WMS_WEBHOOK_SECRET: "cluster-wms-secret"
 } as const
 
-export const spawnProcess = (name: string, script: string, env: Record<string, string>) =>
+/** `unset`: variables of the test's own environment the process must not see (say DATABASE_URL, for the embedded mode). */
+export const spawnProcess = (
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  options?: { readonly unset?: ReadonlyArray<string> }
+) =>
   Effect.acquireRelease(
     Effect.sync((): SystemProcess => {
+      const inherited = { ...process.env }
+      for (const key of options?.unset ?? []) delete inherited[key]
       const child = spawn(process.execPath, ["--import", "tsx", `packages/server/src/${script}`], {
         cwd: root,
-        env: { ...process.env, ...env, LOG_LEVEL: "Info" },
+        env: { ...inherited, ...env, LOG_LEVEL: "Info" },
         stdio: ["ignore", "pipe", "pipe"]
       })
       const log: Array<string> = []

@@ -31,6 +31,7 @@ import { RateLimits } from "./RateLimits.js"
 import { StockHttpLive } from "./StockHttp.js"
 import { RiderAuthLive, StaffAuthLive } from "./StaffAuth.js"
 import { FulfilmentApiLive } from "./stores/FulfilmentHttp.js"
+import { OpsPageLive } from "./stores/OpsPage.js"
 
 /**
  * Schema up to date and, on an empty database, the demo catalogue loaded. Processes starting
@@ -90,7 +91,7 @@ const serverTiming = HttpMiddleware.make((app) =>
 )
 
 /**
- * Serves the API, `/openapi.json` and Swagger UI at `/docs` on whatever HttpServer is provided.
+ * Serves the API, `/openapi.json`, Swagger UI at `/docs` and the store dashboard at `/ops` on whatever HttpServer is provided.
  * Requests over their rate limits get 429 (`RateLimits`, provided by the caller), then bodies are
  * limited and checked before any route sees them (`MAX_BODY_BYTES`, `MAX_WEBHOOK_BODY_BYTES`);
  * errors answer short JSON bodies.
@@ -101,6 +102,7 @@ export const HttpLive = Layer.unwrapEffect(Effect.zipWith(Effect.orDie(BodyLimit
   Layer.provide([ShortDecodeErrorsLive, InternalErrorBodyLive]),
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(MetricsHttpLive),
+  Layer.provide(OpsPageLive),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ApiLive)
 )
