@@ -54,8 +54,10 @@ export const OrderLive = OrderEntity.toLayer(
       Wake: () => serial(lifecycle.wake)
     }
   }),
-  // An order is read a few times in its first minutes (webhooks, the app polling); one with a
-  // due time is woken again by the sweep if it was passivated. A defect answers its own caller
-  // instead of restarting the entity and replaying the message.
-  { maxIdleTime: "5 minutes", disableFatalDefects: true }
+  // An order is read a few times in its first minutes (webhooks, the app polling, picking);
+  // resident for 10 minutes, its 8-minute packing SLA fires from memory on the dot. Longer waits
+  // (the delivery hour, rider retries after a passivation) are woken by the due-order sweep, a
+  // few seconds late at most. A defect answers its own caller instead of restarting the entity
+  // and replaying the message.
+  { maxIdleTime: "10 minutes", disableFatalDefects: true }
 )
