@@ -137,6 +137,8 @@ describe.runIf(process.env.DATABASE_URL)("store dashboard page (/ops) in chromiu
       const sla = page.getByTestId(`sla-${orderId}`)
       yield* awaitOnPage(server, `SLA cell of ${orderId} turning red (sla-breached)`, page.locator(`[data-testid="sla-${orderId}"].sla-breached`), 30, orderState)
       expect(yield* Effect.promise(() => sla.innerText())).toMatch(/^-\d{2}:\d{2}$|packed late/)
+      // The order's own SLA timer stamps the breach: the manager's alert shows on the next poll.
+      yield* awaitOnPage(server, `alert for ${orderId} (store.sla_breached stamped on its task)`, page.getByTestId(`alert-${orderId}`), 30, orderState)
 
       mkdirSync(dirname(screenshot), { recursive: true })
       yield* Effect.promise(() => page.screenshot({ path: screenshot, fullPage: true }))
