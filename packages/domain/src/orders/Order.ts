@@ -4,6 +4,7 @@ import { Pincode } from "../catalogue/Catalogue.js"
 import { SkuId, StoreId } from "../Ids.js"
 import { Paise } from "../Money.js"
 import { identifier, safeText } from "../Text.js"
+import { Fulfilment } from "./Fulfilment.js"
 
 export const CustomerId = identifier(64).pipe(Schema.brand("CustomerId"))
 export type CustomerId = typeof CustomerId.Type
@@ -133,6 +134,8 @@ export class AdminOrderView extends Schema.Class<AdminOrderView>("AdminOrderView
   payments: Schema.Array(PaymentRecord),
   refunds: Schema.Array(RefundRecord),
   sagaSteps: Schema.Array(Schema.Struct({ step: Schema.String, at: Schema.DateTimeUtc, detail: Schema.NullOr(Schema.String) })),
+  /** After CONFIRMED: the store parts (picker), packed quantities, the rider in full, the timers (epoch ms). */
+  fulfilment: Schema.NullOr(Fulfilment),
   opsTickets: Schema.Array(Schema.Struct({ reason: Schema.String, detail: Schema.NullOr(Schema.String), at: Schema.DateTimeUtc }))
 }) {}
 

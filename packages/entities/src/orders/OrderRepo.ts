@@ -100,6 +100,7 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("OrderRepo", {
             at: dateTimeOf(r.at)
           })),
           sagaSteps: steps.map((s) => ({ step: s.step, detail: s.detail, at: dateTimeOf(s.at) })),
+          fulfilment: order.value.state.fulfilment,
           opsTickets: tickets.map((t) => ({ reason: t.reason, detail: t.detail, at: dateTimeOf(t.at) }))
         })
       )
