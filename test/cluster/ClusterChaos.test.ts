@@ -8,7 +8,7 @@ import { checkoutInvariants } from "../support/CheckoutInvariants.js"
 import { runStorm } from "../support/ChaosBuyers.js"
 import type { SystemProcess } from "../support/ClusterProcesses.js"
 import { clusterSecrets, lastLines, freePorts, spawnProcess, waitForHttp, waitForLog } from "../support/ClusterProcesses.js"
-import { lockHolder, locksPerRunner, storeSkuShard } from "../support/ShardOwners.js"
+import { lockHolder, locksPerRunner, lockTakenOver, storeSkuShard } from "../support/ShardOwners.js"
 import { makeTestDatabase } from "../support/TestDatabase.js"
 
 /**
@@ -27,12 +27,6 @@ const json = (url: string, init?: RequestInit) =>
   })
 
 const heldLocks = locksPerRunner
-
-/** Polls until `lock` is held by someone other than `previous`; answers who and after how long. */
-const takeover = (lock: number, previous: string, since: number) =>
-  Effect.flatMap(lockHolder(lock), (holder) =>
-    holder !== undefined && holder !== previous ? Effect.succeed({ holder, ms: performance.now() - since }) : Effect.fail("not yet")
-  ).pipe(Effect.retry(Schedule.spaced("50 millis")), Effect.timeout("60 seconds"))
 
 /** Sets a store-SKU's available stock to exactly `units` with an adjustment. */
 const stockExactly = (api: string, path: string, units: number, adjustmentId: string) =>
@@ -142,7 +136,7 @@ const clusterLayerChecks = (
     let killedAt = 0
     const moved = yield* Effect.fork(Effect.suspend(() => killedAt === 0 ? Effect.fail("not yet") : Effect.void).pipe(
       Effect.retry(Schedule.spaced("5 millis")),
-      Effect.zipRight(Effect.suspend(() => takeover(shard.lock, owner, killedAt)))
+      Effect.zipRight(Effect.suspend(() => lockTakenOver(shard.lock, owner, killedAt)))
     ))
     const storm = yield* Effect.promise(() =>
       runStorm({
@@ -211,7 +205,7 @@ const clusterLayerChecks = (
     let termAt = 0
     const moved2 = yield* Effect.fork(Effect.suspend(() => termAt === 0 ? Effect.fail("not yet") : Effect.void).pipe(
       Effect.retry(Schedule.spaced("5 millis")),
-      Effect.zipRight(Effect.suspend(() => takeover(shard2.lock, owner2, termAt)))
+      Effect.zipRight(Effect.suspend(() => lockTakenOver(shard2.lock, owner2, termAt)))
     ))
     const storm2 = yield* Effect.promise(() =>
       runStorm({
