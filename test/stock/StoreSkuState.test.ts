@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { AdjustmentId, ReceiptId, ReservationId, SkuId, StoreId } from "@qc/domain/Ids"
-import type { AdjustmentReason } from "@qc/domain/stock/StoreSku"
+import type { AdjustmentReason, WriteOffReason } from "@qc/domain/stock/StoreSku"
 import { PendingWrites } from "@qc/entities/stock/StockRows"
 import type { LedgerRow } from "@qc/entities/stock/StockRows"
 import { StoreSkuState } from "@qc/entities/stock/StoreSkuState"
@@ -13,6 +13,7 @@ type Op =
   | { readonly _tag: "receive"; readonly id: string; readonly qty: number; readonly lot: string; readonly days: number }
   | { readonly _tag: "adjust"; readonly id: string; readonly delta: number; readonly reason: AdjustmentReason }
   | { readonly _tag: "tick"; readonly seconds: number }
+  | { readonly _tag: "writeOff"; readonly id: string; readonly qty: number; readonly reason: WriteOffReason }
 
 const reservationIds = fc.constantFrom("r1", "r2", "r3", "r4", "r5", "r6")
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -31,7 +32,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     delta: fc.integer({ min: -10, max: 10 }).filter((n) => n !== 0),
     reason: fc.constantFrom("damage" as const, "count_correction" as const)
   }),
-  fc.record({ _tag: fc.constant("tick" as const), seconds: fc.integer({ min: 1, max: 400 }) })
+  fc.record({ _tag: fc.constant("tick" as const), seconds: fc.integer({ min: 1, max: 400 }) }),
+  fc.record({
+    _tag: fc.constant("writeOff" as const),
+    id: reservationIds,
+    qty: fc.integer({ min: 1, max: 4 }),
+    reason: fc.constantFrom("short_pick" as const, "undeliverable" as const)
+  })
 )
 
 const apply = (s: StoreSkuState, writes: PendingWrites, now: number, o: Op): unknown => {
@@ -55,6 +62,8 @@ const apply = (s: StoreSkuState, writes: PendingWrites, now: number, o: Op): unk
       return s.adjust(writes, now, { adjustmentId: AdjustmentId.make(o.id), delta: o.delta, reason: o.reason })
     case "tick":
       return s.expireDue(writes, now)
+    case "writeOff":
+      return s.writeOff(writes, now, { reservationId: ReservationId.make(o.id), qty: o.qty, reason: o.reason })
   }
 }
 
@@ -138,5 +147,23 @@ describe("StoreSkuState", () => {
     s.fulfil(w, 0, ReservationId.make("r"))
     expect(s.batches).toEqual([{ lot: "LATE", qty: 4, bestBefore: 2000 }])
     expect(w.batches.get("EARLY")?.qty).toBe(0)
+  })
+
+  it("writes off missing units of a committed reservation once; the rest is fulfilled; never more than allocated", () => {
+    const s = StoreSkuState.empty(StoreId.make("pune-test"), SkuId.make("sku-1"))
+    const w = new PendingWrites()
+    s.receive(w, 0, { receiptId: "g1", qty: 10, lot: "A", bestBefore: 10 })
+    const r = ReservationId.make("ord-1")
+    s.reserve(w, 0, { reservationId: r, qty: 3, ttlSeconds: 60 })
+    expect(Either.isLeft(s.writeOff(w, 0, { reservationId: r, qty: 1, reason: "short_pick" }))).toBe(true)
+    s.commit(w, 0, r)
+    const first = Either.getOrThrow(s.writeOff(w, 0, { reservationId: r, qty: 1, reason: "short_pick" }))
+    expect(first).toMatchObject({ kind: "write_off", onHandDelta: -1, allocatedDelta: -1, note: "short_pick" })
+    expect(Either.getOrThrow(s.writeOff(w, 0, { reservationId: r, qty: 1, reason: "short_pick" }))).toEqual(first)
+    expect(s).toMatchObject({ onHand: 9, allocated: 2 })
+    const tooMany = s.writeOff(w, 0, { reservationId: r, qty: 3, reason: "undeliverable" })
+    expect(Either.isLeft(tooMany) && tooMany.left._tag).toBe("ReservationStateConflict")
+    s.fulfil(w, 0, r)
+    expect(s).toMatchObject({ onHand: 7, allocated: 0, reserved: 0 })
   })
 })

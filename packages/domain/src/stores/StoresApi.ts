@@ -8,6 +8,7 @@ import { OrderId, OrderNotCancellable, OrderNotFound, OrderView } from "../order
 import { safeText } from "../Text.js"
 import { NotOnShift, OrderStateConflict, PackedReportInvalid, PickConflict, StoreExists } from "./FulfilmentErrors.js"
 import { RiderJobs, RiderStatusUpdate } from "./Riders.js"
+import { InvalidWmsEvent } from "./WmsEvents.js"
 import { NewStore, PackedReport, PickQueue, PickTask, StoreDashboard, StoreSettings, StoreSettingsUpdate } from "./StoreOps.js"
 
 const StorePath = Schema.Struct({ storeId: StoreId })
@@ -120,6 +121,9 @@ export class WmsWebhookGroup extends HttpApiGroup.make("wmsWebhook")
     HttpApiEndpoint.post("wms", "/v1/webhooks/wms")
       .addSuccess(Schema.Struct({ status: Schema.Literal("processed", "duplicate", "ignored") }))
       .addError(Unauthorized)
+      .addError(InvalidWmsEvent)
+      .addError(OrderStateConflict)
+      .addError(PackedReportInvalid)
   )
   .annotate(OpenApi.Title, "WMS webhook")
 {}
