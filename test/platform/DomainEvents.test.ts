@@ -1,6 +1,19 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { CatalogueUpdated } from "@qc/domain/events/CatalogueEvents"
+import {
+  LoyaltyAccrued,
+  OrderDelivered,
+  OrderDispatched,
+  OrderEscalated,
+  OrderPacked,
+  OrderPicking,
+  OrderReviewRequested,
+  OrderRiderAssigned,
+  OrderUndeliverable,
+  StoreSlaBreached,
+  StoreUpdated
+} from "@qc/domain/events/FulfilmentEvents"
 import { DomainEvent, domainEvent } from "@qc/domain/events/DomainEvent"
 import { OrderCancelled, OrderConfirmed, OrderFailed, OrderPaid, OrderPlaced } from "@qc/domain/events/OrderEvents"
 import { PaymentCaptured, PaymentRefunded } from "@qc/domain/events/PaymentEvents"
@@ -25,7 +38,18 @@ const eachType: ReadonlyArray<FastCheck.Arbitrary<DomainEvent>> = [
   Arbitrary.make(PaymentCaptured),
   Arbitrary.make(PaymentRefunded),
   Arbitrary.make(PricingUpdated),
-  Arbitrary.make(CatalogueUpdated)
+  Arbitrary.make(CatalogueUpdated),
+  Arbitrary.make(OrderPicking),
+  Arbitrary.make(OrderPacked),
+  Arbitrary.make(OrderRiderAssigned),
+  Arbitrary.make(OrderDispatched),
+  Arbitrary.make(OrderDelivered),
+  Arbitrary.make(OrderUndeliverable),
+  Arbitrary.make(OrderEscalated),
+  Arbitrary.make(OrderReviewRequested),
+  Arbitrary.make(LoyaltyAccrued),
+  Arbitrary.make(StoreSlaBreached),
+  Arbitrary.make(StoreUpdated)
 ]
 
 /** What the outbox does to an event: encoded, stored as JSON, read back and decoded. */

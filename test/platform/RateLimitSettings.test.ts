@@ -119,7 +119,8 @@ describe("whose limit a request counts against", () => {
     }
     expect(routes.filter((r) => r.limits === "webhooks").map((r) => r.path).sort()).toEqual([
       "/v1/webhooks/razorpay",
-      "/v1/webhooks/vendor-promotions"
+      "/v1/webhooks/vendor-promotions",
+      "/v1/webhooks/wms"
     ])
     expect(routes.filter((r) => r.limits === "none").map((r) => r.path)).toEqual(["/health"])
     expect(["/metrics", "/health?verbose=1"].map(routeLimits)).toEqual(["none", "none"])
