@@ -69,6 +69,9 @@ describe("stores: routing over open stores, changed by admins at once", () => {
           }
         })
         expect(created).toMatchObject({ id: balewadi, region: "pune-west" })
+        const { anonymous } = yield* apiClients
+        expect((yield* anonymous.stores.list()).map((st) => st.id)).toContain(balewadi)
+        expect((yield* anonymous.health()).stores).toBe(13)
         const again = yield* Effect.flip(admin.storesAdmin.createStore({
           payload: { id: balewadi, name: "x", locality: "x", region: "pune-west", pincodes: [Pincode.make("411098")], lat: 18, lng: 73 }
         }))

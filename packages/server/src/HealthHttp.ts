@@ -7,5 +7,5 @@ export const HealthHttpLive = HttpApiBuilder.group(Api, "health", (handlers) =>
   Effect.gen(function*() {
     const catalogue = yield* CatalogueRepo
     return handlers.handle("health", () =>
-      Effect.succeed({ status: "ok" as const, stores: catalogue.stores.length, skus: catalogue.skuCount }))
+      Effect.sync(() => ({ status: "ok" as const, stores: catalogue.stores().length, skus: catalogue.skuCount() })))
   }))

@@ -40,7 +40,7 @@ export const StoresHttpLive = HttpApiBuilder.group(Api, "stores", (handlers) =>
     const { catalogue, entity, requireStore } = yield* makeStock
     const repo = yield* StoreSkuRepo
     return handlers
-      .handle("list", () => Effect.succeed(catalogue.stores))
+      .handle("list", () => Effect.sync(() => catalogue.stores()))
       .handle("skus", ({ path, urlParams }) =>
         Effect.gen(function*() {
           yield* requireStore(path.storeId)

@@ -30,7 +30,8 @@ export const ClockTime = Schema.String.pipe(
  * (`07:00`–`01:00`); equal times are refused (say `00:00`–`24:00` for all day).
  */
 export const OpeningHours = Schema.Struct({ opens: ClockTime, closes: ClockTime }).pipe(
-  Schema.filter((h) => h.opens !== h.closes || "opens and closes must differ (00:00 to 24:00 is all day)")
+  Schema.filter((h) => h.opens !== h.closes || "opens and closes must differ (00:00 to 24:00 is all day)"),
+  Schema.filter((h) => h.opens !== "24:00" || "opens must be 00:00 to 23:59 (24:00 is only a closing time)")
 )
 export type OpeningHours = typeof OpeningHours.Type
 

@@ -101,9 +101,11 @@ export class CatalogueRepo extends Effect.Service<CatalogueRepo>()("CatalogueRep
       })).pipe(Effect.zipRight(reload), Effect.orDie)
 
     return {
-      get stores() {
-        return current.stores
-      },
+      /**
+       * Every store as of the last reload. A function, not a getter: `Effect.Service` copies the
+       * service's properties once, so a getter would answer the stores of the first load forever.
+       */
+      stores: (): ReadonlyArray<Store> => current.stores,
       /** The stores delivering to a pincode, primary first. */
       storesForPincode: (pincode: string): ReadonlyArray<Store> => current.byPincode.get(pincode) ?? [],
       /** The stores delivering to a pincode that take orders at `nowMs` (switch on, inside IST hours), primary first. */
@@ -118,9 +120,7 @@ export class CatalogueRepo extends Effect.Service<CatalogueRepo>()("CatalogueRep
       /** What the vendor charges us, if known. */
       vendorCost: (id: string): number | null => current.vendorCosts.get(id) ?? null,
       popularity: (id: string): number => current.popularity.get(id) ?? 0,
-      get skuCount() {
-        return current.skus.size
-      },
+      skuCount: (): number => current.skus.size,
       /** Bumped on every reload. */
       version: (): number => version,
       /** Reads stores and SKUs again now (this runner; others follow the event). */

@@ -27,8 +27,9 @@ export class Loyalty extends Effect.Service<Loyalty>()("Loyalty", {
         const inserted = yield* sql`INSERT INTO loyalty_points (order_id, customer_id, points, at)
           VALUES (${orderId}, ${customerId}, ${points}, ${at}) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`
         if (inserted.length === 0) return
+        // Under ₹100 paid earns nothing to announce; the review is asked for all the same.
         yield* events.publish([
-          domainEvent("loyalty.accrued", customerId, { customerId, orderId, points }),
+          ...(points > 0 ? [domainEvent("loyalty.accrued", customerId, { customerId, orderId, points })] : []),
           domainEvent("order.review_requested", orderId, { orderId, customerId })
         ])
       })).pipe(Effect.orDie)

@@ -67,6 +67,9 @@ interface StoreSeed extends DemoStore {
   readonly short: string
 }
 
+/** The demo's store ids: only these get demo staff and riders (a store an admin opens gets real ones). */
+export const demoStoreIds: ReadonlyArray<string> = storeRows.map((s) => `pune-${s.slug}`)
+
 const STORES: ReadonlyArray<StoreSeed> = storeRows.map(({ short, slug, region, locality, pincodes, lat, lng }) => ({
   short,
   id: `pune-${slug}`,

@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import { demoStoreIds } from "./DemoCatalogue.js"
 import { Clock, Effect } from "effect"
 import { hash, mulberry32 } from "./DemoRandom.js"
 
@@ -56,7 +57,7 @@ export const demoRidersOf = (
 export const seedDemoRiders: Effect.Effect<number, never, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const stores = yield* sql<{ id: string; region: string; lat: number; lng: number }>`
-    SELECT id, region, lat, lng FROM stores ORDER BY id`
+    SELECT id, region, lat, lng FROM stores WHERE id = ANY(${[...demoStoreIds]}::text[]) ORDER BY id`
   if (stores.length === 0) return 0
   const at = new Date(yield* Clock.currentTimeMillis)
   const rows = demoRidersOf(stores).map((r) => ({

@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import { demoStoreIds } from "./DemoCatalogue.js"
 import { Effect } from "effect"
 
 /** Three people per store (two pickers, one manager) across the 12 demo stores, each name once. */
@@ -27,7 +28,7 @@ export const demoStaffOf = (storeId: string, index: number) => {
  */
 export const seedDemoStaff = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const stores = yield* sql<{ id: string }>`SELECT id FROM stores ORDER BY id`
+  const stores = yield* sql<{ id: string }>`SELECT id FROM stores WHERE id = ANY(${[...demoStoreIds]}::text[]) ORDER BY id`
   if (stores.length === 0) return
   const rows = stores.flatMap((s, i) => demoStaffOf(s.id, i))
   yield* sql`INSERT INTO store_staff ${sql.insert(rows)} ON CONFLICT (id) DO NOTHING`

@@ -50,6 +50,7 @@ export const makeFulfilmentProgress = (
       const refund = yield* Effect.either(steps.refundPart(orderId, paymentId, f.shortRefund, key))
       if (refund._tag === "Left") {
         if (refund.left.retryable) return yield* Effect.fail(new ServiceUnavailable({ message: "short-pick refund pending" }))
+        yield* Effect.logWarning(`order ${orderId}: short-pick refund of ${f.shortRefund} paise refused: ${refund.left.message}`)
         return yield* order.openTicket({ reason: "refund_refused", detail: `short pick: refund of ${f.shortRefund} paise refused: ${refund.left.message}` })
       }
       yield* order.recordRefund({ refundId: refund.right.id, paymentId, amount: refund.right.amount, status: refund.right.status, reason: "short_pick" })
@@ -65,6 +66,7 @@ export const makeFulfilmentProgress = (
       const refund = yield* Effect.either(steps.refund(orderId, paymentId, rest))
       if (refund._tag === "Left") {
         if (refund.left.retryable) return yield* Effect.fail(new ServiceUnavailable({ message: "refund pending" }))
+        yield* Effect.logWarning(`order ${orderId}: refund of ${rest} paise refused: ${refund.left.message}`)
         return yield* order.openTicket({ reason: "refund_refused", detail: `${reason}: refund of ${rest} paise refused: ${refund.left.message}` })
       }
       yield* order.recordRefund({ refundId: refund.right.id, paymentId, amount: refund.right.amount, status: refund.right.status, reason })

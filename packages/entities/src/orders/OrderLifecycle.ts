@@ -155,9 +155,19 @@ export const makeOrderLifecycle = (
           // Asked of Razorpay, not of our records: a capture may be on its way as a webhook right now.
           const found = yield* Effect.either(steps.gatewayPayments(s.razorpayOrderId))
           if (found._tag === "Left" && found.left.retryable) return yield* later
-          for (const p of found._tag === "Right" ? found.right : []) {
-            if (p.status !== "captured") continue
-            yield* order.recordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status: p.status, method: p.method })
+          // The gateway refused the lookup for good: the capture we confirmed with is still ours to
+          // refund (a refusal of that refund opens a ticket), and ops are told the lookup failed.
+          if (found._tag === "Left") {
+            yield* Effect.logWarning(`order ${orderId}: payment lookup refused: ${found.left.message}`)
+            yield* order.openTicket({ reason: "gateway_lookup_failed", detail: `${found.left.operation}: ${found.left.message}` })
+          }
+          const captures = found._tag === "Right"
+            ? found.right.filter((p) => p.status === "captured")
+            : s.paymentId === null ? [] : [{ id: s.paymentId, amount: s.total, currency: s.currency, status: "captured", method: "recorded" }]
+          for (const p of captures) {
+            if (found._tag === "Right") {
+              yield* order.recordPayment({ paymentId: p.id, amount: p.amount, currency: p.currency, status: p.status, method: p.method })
+            }
             // A short pick may have refunded part of it already.
             const rest = p.amount - refundedOn(r.refunds, p.id)
             if (rest > 0) yield* refundCapture(p.id, rest, s.statusReason ?? "order_ended")

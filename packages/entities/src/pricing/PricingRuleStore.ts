@@ -48,9 +48,9 @@ export class PricingRuleStore extends Effect.Service<PricingRuleStore>()("Pricin
     const competitors = yield* CompetitorPrices
     const secret = yield* VendorWebhookSecret
 
-    const allStores = catalogue.stores.map((s) => s.id as string)
+    // Read per change: a store opened since start has cached prices too.
     const keysFor = (storeIds: ReadonlyArray<string> | null, skuIds: ReadonlyArray<string>): Array<PriceKey> =>
-      (storeIds ?? allStores).flatMap((storeId) => skuIds.map((skuId) => ({ storeId, skuId })))
+      (storeIds ?? catalogue.stores().map((s) => s.id as string)).flatMap((storeId) => skuIds.map((skuId) => ({ storeId, skuId })))
 
     /** Commit the change and its event, then drop the cached prices it affects. */
     const change = <A, E, R>(

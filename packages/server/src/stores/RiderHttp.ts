@@ -7,6 +7,7 @@ import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import type { OrderState } from "@qc/domain/orders/OrderEntity"
 import type { Rider } from "@qc/domain/stores/Riders"
 import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
+import { unitsHeld } from "@qc/entities/orders/FulfilmentRules"
 import { RiderDispatch } from "@qc/entities/stores/riders/RiderDispatch"
 import { DateTime, Effect, Option } from "effect"
 import { entityAnswer } from "../ClusterCalls.js"
@@ -34,7 +35,8 @@ export const RiderHttpLive = HttpApiBuilder.group(Api, "rider", (handlers) =>
         storeLat: store?.lat ?? 0,
         storeLng: store?.lng ?? 0,
         pincode: s.pincode,
-        units: s.lines.reduce((n, l) => n + l.qty, 0),
+        // What is in the bag: packed quantities once packed (a short pick carries fewer).
+        units: s.lines.reduce((n, l) => n + unitsHeld(l, s.fulfilment), 0),
         etaAt: s.fulfilment?.rider ? DateTime.unsafeMake(s.fulfilment.rider.etaAt) : null
       }
     }
