@@ -2,11 +2,13 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Pincode } from "@qc/domain/catalogue/Catalogue"
 import { SkuId, StoreId } from "@qc/domain/Ids"
 import type { OrderId } from "@qc/domain/orders/Order"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { signWmsBody } from "@qc/entities/stores/WmsWebhooks"
 import { Effect, Layer } from "effect"
 import { awaitStatus, customerClient, place, skusWithStock, standIn, stock } from "../support/Checkout.js"
 import { eventually } from "../support/Drive.js"
 import { ledgerSums, riderClient, riderOf, staffClient } from "../support/Fulfilment.js"
-import { apiClients, stackLayer } from "../support/Stack.js"
+import { apiClients, stackLayer, wmsSecret } from "../support/Stack.js"
 import { makeTestDatabase } from "../support/TestDatabase.js"
 
 const StackLive = Layer.unwrapScoped(Effect.map(makeTestDatabase, (db) => stackLayer(db.layer)))
@@ -173,6 +175,45 @@ describe("fulfilment from CONFIRMED to the door", () => {
         const other = yield* riderClient("rider-pune-aundh-1")
         const hidden = yield* Effect.flip(other.rider.delivered({ path: { orderId: placed.orderId as OrderId } }))
         expect(hidden._tag).toBe("OrderNotFound")
+      }))
+
+    it.effect("the WMS reports packed (signed), again under a new event id, and the store app too: acted on once, refunded once", () =>
+      Effect.gen(function*() {
+        const [a] = yield* skusWithStock(baner, 4, 1)
+        const placed = yield* confirmedOrder("wms-1", [{ skuId: a.id, qty: 3 }])
+        const raw = yield* HttpClient.HttpClient
+        const wms = (eventId: string) => {
+          const text = JSON.stringify({
+            eventId,
+            event: "order.packed",
+            orderId: placed.orderId,
+            storeId: baner,
+            packedAt: "2026-12-01T06:12:00Z",
+            lines: [{ skuId: a.id, packedQty: 2 }]
+          })
+          return Effect.flatMap(
+            raw.execute(HttpClientRequest.post("/v1/webhooks/wms").pipe(
+              HttpClientRequest.setHeader("x-wms-signature", signWmsBody(wmsSecret, text)),
+              HttpClientRequest.bodyText(text, "application/json")
+            )),
+            (r) => Effect.map(r.json, (body) => [r.status, body] as const)
+          )
+        }
+        expect(yield* wms("wms-evt-1")).toEqual([200, { status: "processed" }])
+        expect(yield* wms("wms-evt-1")).toEqual([200, { status: "duplicate" }])
+        // The WMS re-sent it under a new id, and a picker reported it too: the order was packed already.
+        expect(yield* wms("wms-evt-2")).toEqual([200, { status: "processed" }])
+        const picker = yield* staffClient(baner)
+        yield* picker.storeOps.packed({ path: { storeId: baner, orderId: placed.orderId }, payload: { lines: [{ skuId: a.id, packedQty: 1 }] } })
+        const { admin } = yield* apiClients
+        yield* eventually(Effect.gen(function*() {
+          const detail = yield* admin.ordersAdmin.get({ path: { orderId: placed.orderId } })
+          expect(detail.refunds.map((r) => [r.amount, r.reason])).toEqual([[a.basePrice, "short_pick"]])
+          expect(detail.fulfilment?.packed).toEqual([{ lineNo: 1, packedQty: 2 }])
+          expect(detail.order.timeline.filter((t) => t.status === "PACKED")).toHaveLength(1)
+        }), 2000)
+        const ledger = yield* admin.stockAdmin.ledger({ path: { storeId: baner, skuId: a.id }, urlParams: { limit: 20 } })
+        expect(ledger.filter((l) => l.kind === "write_off" && l.ref.startsWith(placed.orderId)).map((l) => l.onHandDelta)).toEqual([-1])
       }))
   })
 })

@@ -189,8 +189,7 @@ export class StoreSkuState {
     now: number,
     input: { reservationId: ReservationId; qty: number; reason: WriteOffReason }
   ): Either.Either<LedgerRow, ReservationNotFound | ReservationStateConflict> {
-    const ref = `${input.reservationId}:${input.reason}`
-    const seen = this.operations.get(ref)
+    const ref = `${input.reservationId}:${input.reason}`, seen = this.operations.get(ref)
     if (seen !== undefined) return Either.right(seen)
     return Either.flatMap(this.find(input.reservationId), (r): Either.Either<LedgerRow, ReservationStateConflict> => {
       if (r.status !== "committed") return this.conflict(r, "write off")
