@@ -29,8 +29,11 @@ const ended = (s: OrderState) => s.status === "FAILED" || s.status === "CANCELLE
  *        │  failed / wrong amount / deadline with nothing captured        │ not allocatable
  *        ▼                                                                 ▼
  *     FAILED ◄─────────────────────────────────────────────────────────────┘
- *   CANCELLED (customer, while awaiting payment)
- * FAILED and CANCELLED: stock released, every capture refunded, a ticket after payment.
+ * CONFIRMED → PICKING → PACKED → RIDER_ASSIGNED → OUT_FOR_DELIVERY → DELIVERED (`OrderFulfilment`,
+ * its steps and timers in `FulfilmentProgress`); UNDELIVERABLE by ops after pick-up.
+ * CANCELLED: the customer's until packed, ops' until picked up (`cancellableBy`).
+ * FAILED and CANCELLED: stock released, store tasks and rider freed, what was captured and not yet
+ * refunded goes back, a ticket when the gateway refuses.
  */
 export const makeOrderLifecycle = (
   orderId: string,

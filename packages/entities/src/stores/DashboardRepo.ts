@@ -1,10 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import type { OrderStatus } from "@qc/domain/orders/Order"
 import type { StoreDashboard } from "@qc/domain/stores/StoreOps"
-import { StoreSettings } from "@qc/domain/stores/StoreOps"
 import { DateTime, Effect, Option, Schema } from "effect"
 import { ActiveOrderRow, AlertRow, ExpiringBatchRow, LowStockRow, packingSlaBreached, RiderRow, StoreRow } from "./DashboardRows.js"
-import { isOpen } from "./OpeningHours.js"
+import { toSettings } from "./StoreRepo.js"
 
 /** An order in one of these needs nothing more from its store. */
 const finishedStatuses: ReadonlyArray<OrderStatus> = ["DELIVERED", "UNDELIVERABLE", "FAILED", "CANCELLED"]
@@ -99,17 +98,7 @@ export class DashboardRepo extends Effect.Service<DashboardRepo>()("DashboardRep
       )
 
       return Option.some<StoreDashboard>({
-        store: new StoreSettings({
-          storeId: store.id,
-          name: store.name,
-          region: store.region,
-          pincodes: store.pincodes,
-          lat: store.lat,
-          lng: store.lng,
-          hours: store.hours,
-          accepting: store.accepting,
-          openNow: isOpen(store, nowMs)
-        }),
+        store: toSettings(store, nowMs),
         now: DateTime.unsafeMake(nowMs),
         packingSlaSeconds,
         orders: orders.map((o) => ({

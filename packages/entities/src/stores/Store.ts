@@ -4,11 +4,10 @@ import { StoreId } from "@qc/domain/Ids"
 import { OrderId, OrderNotFound } from "@qc/domain/orders/Order"
 import { NotOnShift, PickConflict } from "@qc/domain/stores/FulfilmentErrors"
 import { StoreEntity } from "@qc/domain/stores/StoreEntity"
-import { PickTask, StaffId, StoreSettings } from "@qc/domain/stores/StoreOps"
+import { PickTask, StaffId } from "@qc/domain/stores/StoreOps"
 import { Clock, DateTime, Effect, Option } from "effect"
-import { isOpen } from "./OpeningHours.js"
-import type { LoadedStore, StoreRow, TaskRow } from "./StoreRepo.js"
-import { StoreRepo, updatedStore } from "./StoreRepo.js"
+import type { LoadedStore, TaskRow } from "./StoreRepo.js"
+import { StoreRepo, toSettings, updatedStore } from "./StoreRepo.js"
 
 const unavailable = new ServiceUnavailable({ message: "the store could not save the change; retry" })
 
@@ -23,19 +22,6 @@ export const toPickTask = (storeId: string, t: TaskRow) =>
     confirmedAt: DateTime.unsafeMake(t.confirmedAt),
     slaDueAt: DateTime.unsafeMake(t.slaDueAt),
     breachedAt: t.breachedAt === null ? null : DateTime.unsafeMake(t.breachedAt)
-  })
-
-export const toSettings = (store: StoreRow, now: number) =>
-  new StoreSettings({
-    storeId: StoreId.make(store.id),
-    name: store.name,
-    region: store.region,
-    pincodes: store.pincodes,
-    lat: store.lat,
-    lng: store.lng,
-    hours: store.hours,
-    accepting: store.accepting,
-    openNow: isOpen(store, now)
   })
 
 /**

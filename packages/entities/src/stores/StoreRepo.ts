@@ -1,7 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { domainEvent } from "@qc/domain/events/DomainEvent"
 import type { NewStore, PickTaskStatus, StoreSettingsUpdate } from "@qc/domain/stores/StoreOps"
-import { OpeningHours, PickLine } from "@qc/domain/stores/StoreOps"
+import { OpeningHours, PickLine, StoreSettings } from "@qc/domain/stores/StoreOps"
+import { isOpen } from "./OpeningHours.js"
 import { StoreId } from "@qc/domain/Ids"
 import { Effect, Option, Schema } from "effect"
 import { DomainEvents } from "../platform/DomainEvents.js"
@@ -144,6 +145,20 @@ export class StoreRepo extends Effect.Service<StoreRepo>()("StoreRepo", {
     return { load, finishedTask, saveSettings, create, saveTask, setShift } as const
   })
 }) {}
+
+/** A settings row as the store app and the dashboard show it, with whether it is open at `now`. */
+export const toSettings = (store: StoreRow, now: number) =>
+  new StoreSettings({
+    storeId: StoreId.make(store.id),
+    name: store.name,
+    region: store.region,
+    pincodes: store.pincodes,
+    lat: store.lat,
+    lng: store.lng,
+    hours: store.hours,
+    accepting: store.accepting,
+    openNow: isOpen(store, now)
+  })
 
 /** Applies an admin's change to a settings row. */
 export const updatedStore = (store: StoreRow, update: StoreSettingsUpdate): StoreRow => ({
