@@ -22,6 +22,8 @@ export interface StatusMove {
   readonly due?: number | null
   /** The fulfilment state written with the move (absent keeps it). */
   readonly fulfilment?: Fulfilment
+  /** When it happened, if the caller already read the clock for it (a timer started with the move). */
+  readonly at?: number
 }
 
 /**
@@ -104,7 +106,7 @@ export const makeOrderCommands = (orderId: string, repo: OrderRepo) =>
         const r = yield* existing
         const s = r.state
         if (!move.from.includes(s.status)) return false
-        const at = yield* Clock.currentTimeMillis
+        const at = move.at ?? (yield* Clock.currentTimeMillis)
         const state = new OrderState({
           ...s,
           status: move.to,

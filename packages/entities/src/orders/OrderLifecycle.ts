@@ -123,13 +123,16 @@ export const makeOrderLifecycle = (
             })
             return yield* fail("commit_failed", ["PAID"])
           }
+          // The packing SLA runs from the instant on the CONFIRMED timeline entry.
+          const confirmedAt = yield* now
           yield* order.transition({
             from: ["PAID"],
             to: "CONFIRMED",
             reason: null,
             events: [domainEvent("order.confirmed", orderId, { orderId: s.orderId, total: s.total })],
-            fulfilment: initialFulfilment(s.lines, at, settings.packingSlaMs),
-            due: at
+            fulfilment: initialFulfilment(s.lines, confirmedAt, settings.packingSlaMs),
+            due: confirmedAt,
+            at: confirmedAt
           })
           return yield* proceed
         }
