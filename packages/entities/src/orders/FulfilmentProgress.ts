@@ -1,7 +1,7 @@
 import { domainEvent } from "@qc/domain/events/DomainEvent"
 import { StoreId } from "@qc/domain/Ids"
 import type { Fulfilment } from "@qc/domain/orders/Fulfilment"
-import type { OrderState } from "@qc/domain/orders/OrderEntity"
+import type { OrderCommandEvent, OrderState } from "@qc/domain/orders/OrderEntity"
 import { ServiceUnavailable } from "@qc/domain/Errors"
 import { DateTime, Effect, Option } from "effect"
 import type { OrderCommands } from "./OrderCommands.js"
@@ -25,8 +25,8 @@ export const makeFulfilmentProgress = (
   settings: FulfilmentSettings["Type"]
 ) => {
   const dueAfter = (s: OrderState, f: Fulfilment) => nextTimer(s.status, f)
-  const save = (s: OrderState, f: Fulfilment, events: Parameters<OrderCommands["setFulfilment"]>[1]["events"] = [], step?: string) =>
-    order.setFulfilment(f, { due: dueAfter(s, f), events: events ?? [], ...(step === undefined ? {} : { step }) })
+  const save = (s: OrderState, f: Fulfilment, events: ReadonlyArray<OrderCommandEvent> = [], step?: string) =>
+    order.setFulfilment(f, { due: dueAfter(s, f), events, ...(step === undefined ? {} : { step }) })
 
   const enqueueAll = (s: OrderState, f: Fulfilment) =>
     Effect.gen(function*() {

@@ -84,19 +84,7 @@ export const StoreLive = StoreEntity.toLayer(
           const open = s.tasks.find((t) => t.orderId === payload.orderId)
           if (open) return toPickTask(storeId, open)
           const done = yield* repo.finishedTask(storeId, payload.orderId)
-          if (Option.isSome(done)) {
-            const d = done.value
-            return toPickTask(storeId, {
-              orderId: d.order_id,
-              status: d.status,
-              pickerId: d.picker_id,
-              lines: d.lines,
-              placedAt: d.placed_at,
-              confirmedAt: d.confirmed_at,
-              slaDueAt: d.sla_due_at,
-              breachedAt: d.breached_at
-            })
-          }
+          if (Option.isSome(done)) return toPickTask(storeId, done.value)
           const busy = new Set(s.tasks.flatMap((t) => (t.status === "picking" && t.pickerId !== null ? [t.pickerId] : [])))
           const free = s.onShift.find((id) => !busy.has(id))
           const task: TaskRow = {
@@ -121,7 +109,7 @@ export const StoreLive = StoreEntity.toLayer(
             const done = yield* repo.finishedTask(storeId, payload.orderId)
             return yield* Option.match(done, {
               onNone: () => Effect.fail(new OrderNotFound({ orderId: payload.orderId })),
-              onSome: (d) => Effect.fail(new PickConflict({ orderId: payload.orderId, status: d.status, pickerId: d.picker_id }))
+              onSome: (d) => Effect.fail(new PickConflict({ orderId: payload.orderId, status: d.status, pickerId: d.pickerId }))
             })
           }
           if (task.status === "picking") {

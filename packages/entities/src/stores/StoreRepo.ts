@@ -62,7 +62,22 @@ const TaskRowSchema = Schema.Struct({
 })
 
 const decodeStore = Schema.decodeUnknownSync(StoreRowSchema)
-const decodeTask = Schema.decodeUnknownSync(TaskRowSchema)
+const decodeTaskRow = Schema.decodeUnknownSync(TaskRowSchema)
+
+/** A `pick_tasks` row as the entity keeps it. */
+const decodeTask = (row: unknown): TaskRow => {
+  const r = decodeTaskRow(row)
+  return {
+    orderId: r.order_id,
+    status: r.status,
+    pickerId: r.picker_id,
+    lines: r.lines,
+    placedAt: r.placed_at,
+    confirmedAt: r.confirmed_at,
+    slaDueAt: r.sla_due_at,
+    breachedAt: r.breached_at
+  }
+}
 
 /**
  * SQL of the Store entity: its settings row, staff shifts and pick tasks. The entity is the only
@@ -84,19 +99,7 @@ export class StoreRepo extends Effect.Service<StoreRepo>()("StoreRepo", {
       return Option.some<LoadedStore>({
         store: decodeStore(row),
         onShift: onShift.map((s) => s.id),
-        tasks: tasks.map((t): TaskRow => {
-          const r = decodeTask(t)
-          return {
-            orderId: r.order_id,
-            status: r.status,
-            pickerId: r.picker_id,
-            lines: r.lines,
-            placedAt: r.placed_at,
-            confirmedAt: r.confirmed_at,
-            slaDueAt: r.sla_due_at,
-            breachedAt: r.breached_at
-          }
-        })
+        tasks: tasks.map(decodeTask)
       })
     }, Effect.orDie)
 
