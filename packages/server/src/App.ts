@@ -8,6 +8,7 @@ import { OrdersLive } from "@qc/entities/orders/OrdersLive"
 import { PricingLive } from "@qc/entities/pricing/PricingLive"
 import { StockLive } from "@qc/entities/stock/StockLive"
 import { StoresLive } from "@qc/entities/stores/StoresLive"
+import { SmsLocal } from "@qc/entities/notifications/Sms"
 import { RiderDispatchFromConfig } from "@qc/entities/stores/riders/RiderDispatchHttp"
 import { startupSection } from "@qc/entities/platform/Database"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
@@ -64,6 +65,8 @@ export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingC
   Layer.mergeAll(PaymentWebhooks.Default, WmsWebhooks.Default, CatalogueLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(StoresLive),
+    // Customers' channels: replaced by the config-selected layers (live gateway or local record) with notifications.
+    Layer.provideMerge(SmsLocal),
     Layer.provideMerge(RiderDispatchFromConfig.pipe(Layer.provide(FetchHttpClient.layer))),
     Layer.provideMerge(PricingLive),
     Layer.provideMerge(runner(shardingConfig, role))

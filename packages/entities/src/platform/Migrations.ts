@@ -2,6 +2,7 @@ import * as Migrator from "@effect/sql/Migrator"
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { fulfilmentMigration } from "./migrations/0006_fulfilment.js"
+import { customersMigration } from "./migrations/0007_customers.js"
 
 /** Numbered migrations; never edit one that has landed, add the next number. */
 const migrations = Migrator.fromRecord({
@@ -268,7 +269,8 @@ const migrations = Migrator.fromRecord({
     yield* sql`UPDATE stores SET region = 'pune-east' WHERE id IN
       ('pune-viman-nagar', 'pune-kharadi', 'pune-koregaon-park', 'pune-hadapsar', 'pune-wagholi')`
   }),
-  "0006_fulfilment": fulfilmentMigration
+  "0006_fulfilment": fulfilmentMigration,
+  "0007_customers": customersMigration
 })
 
 export const run = Migrator.make({})({ loader: migrations, table: "qc_migrations" })
