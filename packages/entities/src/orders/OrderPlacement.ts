@@ -1,9 +1,7 @@
 import type { InvalidInput, SkuNotFound } from "@qc/domain/Errors"
 import { ServiceUnavailable } from "@qc/domain/Errors"
-import { ReservationId, SkuId, storeSkuEntityId } from "@qc/domain/Ids"
-import type { StoreId } from "@qc/domain/Ids"
+import { ReservationId, storeSkuEntityId } from "@qc/domain/Ids"
 import { minimumPrice } from "@qc/domain/Money"
-import type { Paise } from "@qc/domain/Money"
 import {
   CartConflict,
   IdempotencyKeyReused,
@@ -14,16 +12,14 @@ import {
   PlacedOrder,
   PriceChanged
 } from "@qc/domain/orders/Order"
-import type { PlaceOrderRequest, PricingContext } from "@qc/domain/orders/Order"
+import type { PlaceOrderRequest } from "@qc/domain/orders/Order"
 import { OrderEntity } from "@qc/domain/orders/OrderEntity"
 import type { OrderState, StoredOrderLine } from "@qc/domain/orders/OrderEntity"
 import { StoreSkuEntity } from "@qc/domain/stock/StoreSkuEntity"
 import { Clock, Data, Effect, Either, Option } from "effect"
 import { createHash } from "node:crypto"
-import { CatalogueRepo } from "../catalogue/CatalogueRepo.js"
 import { Payments } from "../payments/Payments.js"
-import { PriceResolver } from "../pricing/PriceResolver.js"
-import { chooseStore } from "../stores/StoreRouting.js"
+import { Quote } from "./Quote.js"
 import { defaultRegion } from "@qc/domain/stores/Regions"
 import { ReservationTtl } from "@qc/domain/stock/ReservationTtl"
 
@@ -52,38 +48,10 @@ const requestHash = (request: PlaceOrderRequest) =>
  */
 export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlacement", {
   effect: Effect.gen(function*() {
-    const catalogue = yield* CatalogueRepo
-    const pricing = yield* PriceResolver
+    const quotes = yield* Quote
     const payments = yield* Payments
     const order = yield* OrderEntity.client
     const storeSku = yield* StoreSkuEntity.client
-
-    const snapshot = (storeId: StoreId, skuId: SkuId) =>
-      storeSku(storeSkuEntityId(storeId, skuId)).Snapshot().pipe(
-        Effect.map((s) => s.available),
-        Effect.catchTag("StoreSkuNotFound", () => Effect.succeed(-1)),
-        Effect.orDie
-      )
-
-    /**
-     * The store for a line, by the rule browse uses (`chooseStore`), on the entities' own
-     * answers (authoritative, where browse reads the availability read model).
-     */
-    const route = (stores: ReadonlyArray<{ readonly id: StoreId }>, skuId: SkuId, qty: number) =>
-      Effect.gen(function*() {
-        // Asked in preference order, stopping at the first store that fills the line: the rule
-        // would pick it whatever the stores after it hold, so they cost no message.
-        const levels = new Map<StoreId, number>()
-        for (const store of stores) {
-          const available = yield* snapshot(store.id, skuId)
-          levels.set(store.id, available)
-          if (available >= qty) break
-        }
-        return chooseStore([...levels.keys()], qty, (id) => {
-          const available = levels.get(id) ?? -1
-          return available < 0 ? undefined : available
-        }) ?? { storeId: stores[0].id, available: 0 }
-      })
 
     const releaseAll = (lines: ReadonlyArray<StoredOrderLine>) =>
       Effect.forEach(
@@ -141,8 +109,7 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       | ServiceUnavailable
     > {
       const hash = requestHash(request)
-      const stores = catalogue.openStoresForPincode(request.pincode, yield* Clock.currentTimeMillis)
-      if (stores.length === 0) return yield* Effect.fail(new NotServiceable({ pincode: request.pincode }))
+      const stores = yield* quotes.openStores(request.pincode, yield* Clock.currentTimeMillis)
       const orderId = orderIdFor(customerId, idempotencyKey, stores[0].region)
       const replay = (found: OrderState) =>
         found.requestHash === hash
@@ -151,32 +118,18 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
       const existing = yield* Effect.orDie(order(orderId).Get())
       if (Option.isSome(existing)) return yield* replay(existing.value)
 
-      const now = yield* Clock.currentTimeMillis
-      const routes = yield* Effect.forEach(request.items, (item) => route(stores, item.skuId, item.qty), { concurrency: 8 }).pipe(
-        Effect.withSpan("checkout.route")
-      )
-      const routed = routes.map((r) => r.storeId)
-      // One chain evaluation per store for all its lines (two queries), fresh from the rules.
-      const byStore = new Map<StoreId, Array<SkuId>>()
-      request.items.forEach((item, i) => byStore.set(routed[i], [...(byStore.get(routed[i]) ?? []), item.skuId]))
-      const prices = new Map<string, { readonly price: Paise; readonly pricingContext: PricingContext }>()
-      yield* Effect.forEach([...byStore], ([storeId, skuIds]) =>
-        Effect.map(pricing.resolveMany(storeId, skuIds, now), (found) => {
-          for (const [skuId, p] of found) prices.set(`${storeId}/${skuId}`, p)
-        }), { discard: true }).pipe(Effect.withSpan("checkout.price"))
-      const lines: Array<StoredOrderLine> = request.items.map((item, i) => {
-        const { price, pricingContext } = prices.get(`${routed[i]}/${item.skuId}`)!
-        return {
-          lineNo: i + 1,
-          reservationId: `${orderId}-${i + 1}`,
-          skuId: item.skuId,
-          storeId: routed[i],
-          qty: item.qty,
-          unitPrice: price,
-          pricingContext
-        }
-      })
-      const total = lines.reduce((sum, l) => sum + l.unitPrice * l.qty, 0) as Paise
+      // Routed and priced by the function the cart view uses, so checkout charges what it showed.
+      const quoted = yield* quotes.quote(request.pincode, request.items, yield* Clock.currentTimeMillis)
+      const lines: Array<StoredOrderLine> = quoted.lines.map((line, i) => ({
+        lineNo: i + 1,
+        reservationId: `${orderId}-${i + 1}`,
+        skuId: line.skuId,
+        storeId: line.storeId,
+        qty: line.qty,
+        unitPrice: line.unitPrice,
+        pricingContext: line.pricingContext
+      }))
+      const total = quoted.total
       const publicLines = lines.map(({ lineNo: _, reservationId: __, ...line }) => line)
       // The gateway would refuse it (a 503 to the customer after reserving): say why, reserve nothing.
       if (total < minimumPrice) return yield* Effect.fail(new OrderBelowMinimum({ total, minimum: minimumPrice }))
@@ -186,8 +139,8 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
 
       // Short already when routed: answer without reserving (and releasing) anything. A line
       // taken by someone else since is still caught by the all-or-nothing reservation below.
-      const short = request.items.flatMap((item, i) =>
-        routes[i].available < item.qty ? [{ skuId: item.skuId, requested: item.qty, available: routes[i].available }] : []
+      const short = quoted.lines.flatMap((line) =>
+        line.available < line.qty ? [{ skuId: line.skuId, requested: line.qty, available: line.available }] : []
       )
       if (short.length > 0) return yield* Effect.fail(new CartConflict({ lines: short }))
       yield* reserveAll(lines).pipe(
