@@ -1,5 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { CartGroup } from "./customers/CartApi.js"
 import { CatalogAdminGroup, CatalogGroup, PricingAdminGroup, VendorWebhooksGroup } from "./catalogue/CatalogueApi.js"
 import { Sku, Store } from "./catalogue/Catalogue.js"
 import {
@@ -254,6 +255,7 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(StoresAdminGroup)
   .add(WmsWebhookGroup)
   .add(LoyaltyGroup)
+  .add(CartGroup)
   // Any endpoint: a value the database refused (400), a dependency down (503, retry), too many
   // requests (429, answered by the server's rate limits before the route runs).
   .addError(InvalidInput)

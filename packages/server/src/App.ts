@@ -8,6 +8,7 @@ import { OrdersLive } from "@qc/entities/orders/OrdersLive"
 import { PricingLive } from "@qc/entities/pricing/PricingLive"
 import { StockLive } from "@qc/entities/stock/StockLive"
 import { StoresLive } from "@qc/entities/stores/StoresLive"
+import { CartLive } from "@qc/entities/customers/CartLive"
 import { SmsLocal } from "@qc/entities/notifications/Sms"
 import { RiderDispatchFromConfig } from "@qc/entities/stores/riders/RiderDispatchHttp"
 import { startupSection } from "@qc/entities/platform/Database"
@@ -32,6 +33,7 @@ import { RateLimits } from "./RateLimits.js"
 import { StockHttpLive } from "./StockHttp.js"
 import { RiderAuthLive, StaffAuthLive } from "./StaffAuth.js"
 import { FulfilmentApiLive } from "./stores/FulfilmentHttp.js"
+import { CartHttpLive } from "./customers/CartHttp.js"
 import { OpsPageLive } from "./stores/OpsPage.js"
 
 /**
@@ -56,13 +58,13 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
   )
 
 /**
- * Stock plus checkout and catalogue: the Order entity (its own lifecycle) and its due sweep, placement, payment and WMS webhooks,
+ * Stock plus checkout, catalogue and carts: the Order entity (its own lifecycle) and its due sweep, placement, payment and WMS webhooks,
  * the pricing chain and browse/search, on the gateway, price cache, competitor
  * feed and vendor secret provided. The pricing jobs are added separately
  * (`PricingJobsLive`), so a test can run without them.
  */
 export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>, role: ClusterRole = SingleRole) =>
-  Layer.mergeAll(PaymentWebhooks.Default, WmsWebhooks.Default, CatalogueLive).pipe(
+  Layer.mergeAll(PaymentWebhooks.Default, WmsWebhooks.Default, CatalogueLive, CartLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(StoresLive),
     // Customers' channels: replaced by the config-selected layers (live gateway or local record) with notifications.
@@ -73,7 +75,7 @@ export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingC
   )
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive]),
+  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive, CartHttpLive]),
   Layer.provide([AdminAuthLive, CustomerAuthLive, StaffAuthLive, RiderAuthLive])
 )
 
