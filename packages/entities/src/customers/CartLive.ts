@@ -9,7 +9,7 @@ import { CartRepo } from "./CartRepo.js"
  * cart layer sweeps: the DELETE is idempotent and cheap on its index, so no cluster singleton
  * is needed. An entity holding such a cart finds it expired on its next command by itself.
  */
-const CartSweepLive = Layer.scopedDiscard(Effect.gen(function*() {
+export const CartSweepLive = Layer.scopedDiscard(Effect.gen(function*() {
   const repo = yield* CartRepo
   const sweep = Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
