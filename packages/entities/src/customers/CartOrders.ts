@@ -17,7 +17,7 @@ export const CartOrdersLive = Layer.scopedDiscard(Effect.gen(function*() {
     if (event.type !== "order.confirmed") return Effect.void
     const { orderId } = event.payload
     // The event names the order only; its customer is on the order's row.
-    return Effect.flatMap(repo.customerOfOrder(orderId), Option.match({
+    return Effect.flatMap(repo.cartOwnerOfOrder(orderId), Option.match({
       onNone: () => Effect.void,
       onSome: (customerId) => cart(customerId).OrderConfirmed({ orderId })
     })).pipe(Effect.orDie)

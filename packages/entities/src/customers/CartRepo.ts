@@ -68,13 +68,16 @@ export class CartRepo extends Effect.Service<CartRepo>()("CartRepo", {
         Effect.orDie
       )
 
-    /** The customer who placed an order, if it exists. */
-    const customerOfOrder = (orderId: string) =>
-      sql<{ customer_id: string }>`SELECT customer_id FROM orders WHERE id = ${orderId}`.pipe(
+    /**
+     * The customer who placed an order, if they have a cart: a checkout is recorded in the cart's
+     * row, so an order of a customer without one cannot be a cart's (and wakes no entity).
+     */
+    const cartOwnerOfOrder = (orderId: string) =>
+      sql<{ customer_id: string }>`SELECT o.customer_id FROM orders o JOIN carts c ON c.customer_id = o.customer_id WHERE o.id = ${orderId}`.pipe(
         Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (r) => r.customer_id)),
         Effect.orDie
       )
 
-    return { load, save, remove, deleteUntouchedSince, customerOfOrder } as const
+    return { load, save, remove, deleteUntouchedSince, cartOwnerOfOrder } as const
   })
 }) {}
