@@ -1,7 +1,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { checkout, freshCart, pincode, setAvailable, setBasePrice, view } from "../support/Cart.js"
-import { awaitStatus, place, skusWithStock, stock } from "../support/Checkout.js"
+import { awaitStatus, customerClient, place, skusWithStock, stock } from "../support/Checkout.js"
 import { eventually, ioTick } from "../support/Drive.js"
 import { apiClients, stackLayer } from "../support/Stack.js"
 import { makeTestDatabase } from "../support/TestDatabase.js"
@@ -82,7 +82,7 @@ describe("cart checkout", () => {
         yield* cart.clear()
       }))
 
-    it.effect("a failed payment leaves the cart as it was", () =>
+    it.effect("a failed payment, or an order cancelled before payment, leaves the cart as it was", () =>
       Effect.gen(function*() {
         const [a] = yield* plainSkus(3, 1)
         const cart = yield* freshCart(asha)
@@ -97,6 +97,10 @@ describe("cart checkout", () => {
         // A new checkout of the same cart is a new order.
         const again = yield* checkout(asha, "cart-fail-2")
         expect(again.orderId).not.toBe(placed.orderId)
+        const client = yield* customerClient(asha)
+        expect((yield* client.orders.cancel({ path: { orderId: again.orderId } })).status).toBe("CANCELLED")
+        for (let i = 0; i < 100; i++) yield* ioTick
+        expect(yield* linesOf(asha)).toEqual([[a.id, 2]])
         yield* cart.clear()
       }))
 
