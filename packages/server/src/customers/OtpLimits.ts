@@ -7,7 +7,7 @@ import { RateLimitStoreFromConfig } from "../RateLimitStore.js"
 
 /** How often a code may be sent: to one phone, and from one client address. */
 export interface OtpLimitSettings {
-  /** At most one code per phone this often (the `resendAfterSeconds` of the answer). */
+  /** At most one code per phone this often (the `resendAfterSeconds` of the answer); zero: no interval. */
   readonly resendAfter: Duration.Duration
   readonly perPhonePerHour: number
   readonly perAddressPerHour: number
@@ -38,7 +38,9 @@ export const otpLimitsLayer = (settings: OtpLimitSettings): Layer.Layer<OtpLimit
       const take = (phone: string, address: string) =>
         Effect.gen(function*() {
           yield* limiter.consume({ algorithm: "fixed-window", onExceeded: "fail", key: `otp-address:${address}`, limit: settings.perAddressPerHour, window: hour })
-          yield* limiter.consume({ algorithm: "token-bucket", onExceeded: "fail", key: `otp-resend:${phone}`, limit: 1, window: settings.resendAfter })
+          if (Duration.toMillis(settings.resendAfter) > 0) {
+            yield* limiter.consume({ algorithm: "token-bucket", onExceeded: "fail", key: `otp-resend:${phone}`, limit: 1, window: settings.resendAfter })
+          }
           yield* limiter.consume({ algorithm: "fixed-window", onExceeded: "fail", key: `otp-phone:${phone}`, limit: settings.perPhonePerHour, window: hour })
         }).pipe(
           Effect.catchAll((error): Effect.Effect<never, RateLimited | ServiceUnavailable> => {
