@@ -1,21 +1,24 @@
 import { SqlClient } from "@effect/sql"
 import type { Language, ProfileUpdate } from "@qc/domain/customers/Customer"
+import { AddressId } from "@qc/domain/customers/Customer"
+import { PhoneE164 } from "@qc/domain/customers/Phone"
+import { CustomerId } from "@qc/domain/orders/Order"
 import { Effect, Option, Schema } from "effect"
 import { newId } from "./SignInSecrets.js"
 
 const CustomerRow = Schema.Struct({
-  id: Schema.String,
-  phone: Schema.String,
+  id: CustomerId,
+  phone: PhoneE164,
   name: Schema.String,
   email: Schema.NullOr(Schema.String),
   language: Schema.Literal("en", "hi"),
-  default_address_id: Schema.NullOr(Schema.String)
+  default_address_id: Schema.NullOr(AddressId)
 })
 export type CustomerRow = typeof CustomerRow.Type
 const decodeCustomer = Schema.decodeUnknownSync(CustomerRow)
 
 const AddressRow = Schema.Struct({
-  id: Schema.String,
+  id: AddressId,
   label: Schema.String,
   line1: Schema.String,
   line2: Schema.NullOr(Schema.String),
@@ -98,7 +101,7 @@ export class CustomerRepo extends Effect.Service<CustomerRepo>()("CustomerRepo",
 
     const addAddress = (customerId: string, address: NewAddressRow, now: number) =>
       Effect.gen(function*() {
-        const id = newId("adr_")
+        const id = AddressId.make(newId("adr_"))
         yield* sql`INSERT INTO customer_addresses (id, customer_id, label, line1, line2, pincode, lat, lng, created_at)
           VALUES (${id}, ${customerId}, ${address.label}, ${address.line1}, ${address.line2 ?? null}, ${address.pincode},
                   ${address.lat}, ${address.lng}, ${new Date(now)})`

@@ -1,8 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Api, CurrentCustomer } from "@qc/domain/Api"
-import type { Address, AddressId, ProfileUpdate } from "@qc/domain/customers/Customer"
+import type { Address, ProfileUpdate } from "@qc/domain/customers/Customer"
 import { AddressNotFound } from "@qc/domain/customers/Customer"
-import type { PhoneE164 } from "@qc/domain/customers/Phone"
 import { CatalogueRepo } from "@qc/entities/catalogue/CatalogueRepo"
 import type { AddressRow } from "@qc/entities/customers/CustomerRepo"
 import { CustomerRepo } from "@qc/entities/customers/CustomerRepo"
@@ -20,11 +19,7 @@ export const MeHttpLive = HttpApiBuilder.group(Api, "me", (handlers) =>
     const catalogue = yield* CatalogueRepo
 
     // Worked out when read: a store opened for the pincode later makes a saved address serviceable.
-    const withService = (row: AddressRow): Address => ({
-      ...row,
-      id: row.id as AddressId,
-      serviceable: catalogue.storesForPincode(row.pincode).length > 0
-    })
+    const withService = (row: AddressRow): Address => ({ ...row, serviceable: catalogue.storesForPincode(row.pincode).length > 0 })
 
     const profile = (customerId: string) =>
       Effect.gen(function*() {
@@ -33,12 +28,12 @@ export const MeHttpLive = HttpApiBuilder.group(Api, "me", (handlers) =>
         if (Option.isNone(row)) return yield* Effect.dieMessage("signed-in customer has no row")
         const c = row.value
         return {
-          id: customerId as typeof CurrentCustomer.Service,
-          phone: c.phone as PhoneE164,
+          id: c.id,
+          phone: c.phone,
           name: c.name,
           email: c.email,
           language: c.language,
-          defaultAddressId: c.default_address_id as AddressId | null,
+          defaultAddressId: c.default_address_id,
           addresses: (yield* customers.addresses(customerId)).map(withService)
         }
       })
