@@ -22,6 +22,7 @@ import { ObservabilityLive } from "@qc/server/observability/Observability"
 import { AuthSecret } from "@qc/server/CustomerAuth"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import { RateLimitsOff } from "@qc/server/RateLimits"
+import { OtpLimitsFromConfig } from "@qc/server/customers/OtpLimits"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import { execFile } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -59,6 +60,7 @@ const runOn = (database: "pglite" | "postgres", sqlLayer: Layer.Layer<SqlClient.
     const stack = Layer.mergeAll(HttpLive, StandInWebhookTarget).pipe(
       // The server's throughput, not the gateway's: 100 clients on one address would be throttled.
       Layer.provide(RateLimitsOff),
+      Layer.provide(OtpLimitsFromConfig),
       Layer.provideMerge(checkoutRunner()),
       Layer.provideMerge(StandInPayments),
       Layer.provideMerge(cache),

@@ -12,6 +12,8 @@ import { checkoutRunner, HttpLive } from "@qc/server/App"
 import { ObservabilityLive } from "@qc/server/observability/Observability"
 import { AuthSecret } from "@qc/server/CustomerAuth"
 import { RateLimits, rateLimitsLayer } from "@qc/server/RateLimits"
+import type { OtpLimits } from "@qc/server/customers/OtpLimits"
+import { otpLimitsLayer } from "@qc/server/customers/OtpLimits"
 import { StandInPayments, StandInWebhookTarget } from "@qc/server/PaymentsMode"
 import type { CompetitorSignal } from "@qc/domain/pricing/Pricing"
 import { CompetitorPrices } from "@qc/entities/pricing/CompetitorPrices"
@@ -19,7 +21,7 @@ import { PriceCache, PriceCacheMemory, PriceCacheProbe } from "@qc/entities/pric
 import { VendorWebhookSecret } from "@qc/entities/pricing/PricingRuleStore"
 import { WmsWebhookSecret } from "@qc/entities/stores/WmsWebhooks"
 import { PricingJobsLive } from "@qc/jobs/PricingJobs"
-import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Duration, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const adminKey = "test-admin-key"
 export const vendorSecret = "test-vendor-secret"
@@ -41,6 +43,17 @@ export const RoomyRateLimits = rateLimitsLayer({
 }).pipe(Layer.provide(RateLimiter.layerStoreMemory))
 
 /**
+ * Sign-in codes without limits a suite reaches (a phone may ask again at once), in memory: many
+ * tests sign in from the same address. The OTP rate-limit test passes tight ones.
+ */
+export const RoomyOtpLimits = otpLimitsLayer({
+  resendAfter: Duration.zero,
+  perPhonePerHour: 1_000_000,
+  perAddressPerHour: 1_000_000,
+  trustedProxies: 0
+}).pipe(Layer.provide(RateLimiter.layerStoreMemory))
+
+/**
  * The whole server as `start` runs it (migrations, demo seed, single runner on SQL
  * storage, HTTP API), on a test database and an in-process HTTP server.
  */
@@ -58,10 +71,13 @@ export const stackLayer = (
     readonly priceCache?: Layer.Layer<PriceCache | PriceCacheProbe>
     /** Default: `RoomyRateLimits`. */
     readonly rateLimits?: Layer.Layer<RateLimits, never, AuthSecret | AdminKey>
+    /** Default: `RoomyOtpLimits`. */
+    readonly otpLimits?: Layer.Layer<OtpLimits>
   }
 ) =>
   Layer.mergeAll(HttpLive, StandInWebhookTarget, options?.pricingJobs ? PricingJobsLive : Layer.empty).pipe(
     Layer.provide(options?.rateLimits ?? RoomyRateLimits),
+    Layer.provide(options?.otpLimits ?? RoomyOtpLimits),
     Layer.provideMerge(checkoutRunner()),
     Layer.provideMerge(options?.payments ?? StandInPayments),
     Layer.provideMerge(options?.priceCache ?? PriceCacheMemory),

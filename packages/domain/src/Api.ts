@@ -17,6 +17,7 @@ import {
   StoreSkuNotFound,
   Unauthorized
 } from "./Errors.js"
+import { AuthGroup, MeGroup } from "./customers/CustomersApi.js"
 import { StoredDomainEvent } from "./events/DomainEvent.js"
 import { ReservationId, SkuId, StoreId } from "./Ids.js"
 import {
@@ -256,6 +257,8 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(WmsWebhookGroup)
   .add(LoyaltyGroup)
   .add(CartGroup)
+  .add(AuthGroup)
+  .add(MeGroup)
   // Any endpoint: a value the database refused (400), a dependency down (503, retry), too many
   // requests (429, answered by the server's rate limits before the route runs).
   .addError(InvalidInput)

@@ -10,6 +10,7 @@ import { StockLive } from "@qc/entities/stock/StockLive"
 import { StoresLive } from "@qc/entities/stores/StoresLive"
 import { CartLive } from "@qc/entities/customers/CartLive"
 import { SmsLocal } from "@qc/entities/notifications/Sms"
+import { CustomersLive } from "@qc/entities/customers/CustomersLive"
 import { RiderDispatchFromConfig } from "@qc/entities/stores/riders/RiderDispatchHttp"
 import { startupSection } from "@qc/entities/platform/Database"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
@@ -24,6 +25,9 @@ import type { ClusterRole } from "./ClusterRoles.js"
 import { clusterFor, SingleRole } from "./ClusterRoles.js"
 import { CatalogueApiLive } from "./CatalogueHttp.js"
 import { CustomerAuthLive } from "./CustomerAuth.js"
+import { AuthHttpLive } from "./customers/AuthHttp.js"
+import { MeHttpLive } from "./customers/MeHttp.js"
+import { SignIn } from "./customers/SignIn.js"
 import { InternalErrorBodyLive, ShortDecodeErrorsLive } from "./ErrorResponses.js"
 import { HealthHttpLive } from "./HealthHttp.js"
 import { httpMetrics } from "./observability/HttpMetrics.js"
@@ -67,6 +71,7 @@ export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingC
   Layer.mergeAll(PaymentWebhooks.Default, WmsWebhooks.Default, CatalogueLive, CartLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(StoresLive),
+    Layer.provideMerge(CustomersLive),
     // Customers' channels: replaced by the config-selected layers (live gateway or local record) with notifications.
     Layer.provideMerge(SmsLocal),
     Layer.provideMerge(RiderDispatchFromConfig.pipe(Layer.provide(FetchHttpClient.layer))),
@@ -75,7 +80,8 @@ export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingC
   )
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive, CartHttpLive]),
+  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive, MeHttpLive, CartHttpLive]),
+  Layer.provide(AuthHttpLive.pipe(Layer.provide(SignIn.Default))),
   Layer.provide([AdminAuthLive, CustomerAuthLive, StaffAuthLive, RiderAuthLive])
 )
 

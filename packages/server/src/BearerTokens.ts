@@ -42,18 +42,24 @@ const clockSkew = Duration.minutes(1)
 
 /** Who a token is for: a staff token names its store (`store` claim); no `role` claim means a customer. */
 export type TokenFor =
-  | { readonly role?: "customer" | "rider"; readonly ttl?: Duration.DurationInput }
+  | {
+    readonly role?: "customer" | "rider"
+    readonly ttl?: Duration.DurationInput
+    /** A customer's access-token version (claim `tv`); tokens without it are of version 0. */
+    readonly tokenVersion?: number
+  }
   | { readonly role: StaffRole; readonly storeId: string; readonly ttl?: Duration.DurationInput }
 
 /** Who a verified token was issued to. */
 export type TokenHolder =
-  | { readonly role: "customer"; readonly customerId: CustomerId }
+  | { readonly role: "customer"; readonly customerId: CustomerId; readonly tokenVersion: number }
   | { readonly role: StaffRole; readonly staffId: StaffId; readonly storeId: StoreId }
   | { readonly role: "rider"; readonly riderId: RiderId }
 
 /**
  * A token for `subject` (a customer, staff or rider id), valid from now (Effect clock) for
- * `ttl`, by default the longest allowed. Claims: `sub`, and `role` + `store` for staff, `role` for riders.
+ * `ttl`, by default the longest allowed. Claims: `sub`, and `role` + `store` for staff, `role` for riders,
+ * `tv` for a customer's token issued with a `tokenVersion`.
  */
 export const issueToken = (subject: string, options: TokenFor = {}) =>
   Effect.gen(function*() {
@@ -65,7 +71,9 @@ export const issueToken = (subject: string, options: TokenFor = {}) =>
       ? { role: options.role, store: options.storeId }
       : options.role === "rider"
       ? { role: options.role }
-      : {}
+      : options.tokenVersion === undefined
+      ? {}
+      : { tv: options.tokenVersion }
     return yield* Effect.promise(() =>
       new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject(subject).setIssuedAt(now).setExpirationTime(exp)
         .sign(Redacted.value(secret))
@@ -109,7 +117,11 @@ export const verifyBearer = (token: string, secret: Uint8Array, maxTtl: Duration
     const role = yield* claim(TokenRole, payload.role ?? "customer", "bearer token has an unknown role")
     switch (role) {
       case "customer":
-        return { role, customerId: yield* claim(CustomerId, payload.sub, "token has no customer") }
+        return {
+          role,
+          customerId: yield* claim(CustomerId, payload.sub, "token has no customer"),
+          tokenVersion: yield* claim(Schema.NonNegativeInt, payload.tv ?? 0, "bearer token has an invalid version (tv)")
+        }
       case "rider":
         return { role, riderId: yield* claim(RiderId, payload.sub, "token has no rider") }
       case "picker":

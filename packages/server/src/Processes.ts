@@ -15,6 +15,7 @@ import type { ClusterRole } from "./ClusterRoles.js"
 import { authSecretConfigured, AuthSecretFromConfig, issueToken } from "./CustomerAuth.js"
 import { ObservabilityLive } from "./observability/Observability.js"
 import { PaymentsMode, StandInWebhookTarget } from "./PaymentsMode.js"
+import { OtpLimitsFromConfig } from "./customers/OtpLimits.js"
 import { RateLimitsFromConfig } from "./RateLimits.js"
 
 const port = Config.integer("PORT").pipe(Config.withDefault(8080))
@@ -40,7 +41,8 @@ const ServerLive = Layer.unwrapEffect(Effect.map(port, (port) => NodeHttpServer.
 
 const HttpProcess = Layer.mergeAll(HttpLive, Banner, StandInWebhookTarget).pipe(
   Layer.provide(ServerLive),
-  Layer.provide(RateLimitsFromConfig)
+  Layer.provide(RateLimitsFromConfig),
+  Layer.provide(OtpLimitsFromConfig)
 )
 
 /**

@@ -3,6 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { fulfilmentMigration } from "./migrations/0006_fulfilment.js"
 import { customersMigration } from "./migrations/0007_customers.js"
+import { signInMigration } from "./migrations/0008_sign_in.js"
 import { cartsMigration } from "./migrations/0009_carts.js"
 
 /** Numbered migrations; never edit one that has landed, add the next number. */
@@ -272,6 +273,7 @@ const migrations = Migrator.fromRecord({
   }),
   "0006_fulfilment": fulfilmentMigration,
   "0007_customers": customersMigration,
+  "0008_sign_in": signInMigration,
   "0009_carts": cartsMigration
 })
 
