@@ -45,7 +45,7 @@ describe("staff and rider tokens", () => {
       expect(yield* verifyBearer(picker, secret, day)).toEqual({ role: "picker", staffId: "pune-baner-picker-1", storeId: "pune-baner" })
       expect(yield* verifyBearer(manager, secret, day)).toEqual({ role: "store_manager", staffId: "pune-baner-manager", storeId: "pune-baner" })
       expect(yield* verifyBearer(rider, secret, day)).toEqual({ role: "rider", riderId: "rider-pune-baner-1" })
-      expect(yield* verifyBearer(customer, secret, day)).toEqual({ role: "customer", customerId: "cust-demo-1" })
+      expect(yield* verifyBearer(customer, secret, day)).toEqual({ role: "customer", customerId: "cust-demo-1", tokenVersion: 0 })
       // A short-lived one, by the Effect clock like a customer's.
       const brief = yield* issueToken("pune-baner-picker-2", { role: "picker", storeId: "pune-baner", ttl: "1 hour" })
       yield* TestClock.adjust("59 minutes")
