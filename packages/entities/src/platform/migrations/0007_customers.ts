@@ -3,7 +3,7 @@ import { Effect } from "effect"
 
 /**
  * Customers who sign in by phone, their addresses and devices, and what the local
- * notification channels recorded. Carts (0008) and the notification queue (0009) have their own.
+ * notification channels recorded. Sign-in (0008), carts (0009) and the notification queue (0010) have their own.
  */
 export const customersMigration = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
