@@ -3,6 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { fulfilmentMigration } from "./migrations/0006_fulfilment.js"
 import { customersMigration } from "./migrations/0007_customers.js"
+import { notificationsMigration } from "./migrations/0010_notifications.js"
 
 /** Numbered migrations; never edit one that has landed, add the next number. */
 const migrations = Migrator.fromRecord({
@@ -270,7 +271,8 @@ const migrations = Migrator.fromRecord({
       ('pune-viman-nagar', 'pune-kharadi', 'pune-koregaon-park', 'pune-hadapsar', 'pune-wagholi')`
   }),
   "0006_fulfilment": fulfilmentMigration,
-  "0007_customers": customersMigration
+  "0007_customers": customersMigration,
+  "0010_notifications": notificationsMigration
 })
 
 export const run = Migrator.make({})({ loader: migrations, table: "qc_migrations" })
