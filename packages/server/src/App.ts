@@ -8,7 +8,9 @@ import { OrdersLive } from "@qc/entities/orders/OrdersLive"
 import { PricingLive } from "@qc/entities/pricing/PricingLive"
 import { StockLive } from "@qc/entities/stock/StockLive"
 import { StoresLive } from "@qc/entities/stores/StoresLive"
-import { SmsLocal } from "@qc/entities/notifications/Sms"
+import { ChannelsFromConfig, notificationsOn } from "@qc/entities/notifications/NotificationChannels"
+import type { Push } from "@qc/entities/notifications/Push"
+import type { Sms } from "@qc/entities/notifications/Sms"
 import { RiderDispatchFromConfig } from "@qc/entities/stores/riders/RiderDispatchHttp"
 import { startupSection } from "@qc/entities/platform/Database"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
@@ -32,6 +34,7 @@ import { RateLimits } from "./RateLimits.js"
 import { StockHttpLive } from "./StockHttp.js"
 import { RiderAuthLive, StaffAuthLive } from "./StaffAuth.js"
 import { FulfilmentApiLive } from "./stores/FulfilmentHttp.js"
+import { NotificationsHttpLive } from "./notifications/NotificationsHttp.js"
 import { OpsPageLive } from "./stores/OpsPage.js"
 
 /**
@@ -61,19 +64,24 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
  * feed and vendor secret provided. The pricing jobs are added separately
  * (`PricingJobsLive`), so a test can run without them.
  */
-export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>, role: ClusterRole = SingleRole) =>
+export const checkoutRunner = (
+  shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>,
+  role: ClusterRole = SingleRole,
+  /** Push and SMS: Firebase and the HTTP gateway when configured, else recorded locally. */
+  channels: Layer.Layer<Push | Sms, never, SqlClient.SqlClient> = ChannelsFromConfig
+) =>
   Layer.mergeAll(PaymentWebhooks.Default, WmsWebhooks.Default, CatalogueLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(StoresLive),
-    // Customers' channels: replaced by the config-selected layers (live gateway or local record) with notifications.
-    Layer.provideMerge(SmsLocal),
+    // Customers are told from the outbox through a queue: nothing here waits on Firebase or an SMS gateway.
+    Layer.provideMerge(notificationsOn(channels)),
     Layer.provideMerge(RiderDispatchFromConfig.pipe(Layer.provide(FetchHttpClient.layer))),
     Layer.provideMerge(PricingLive),
     Layer.provideMerge(runner(shardingConfig, role))
   )
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive]),
+  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive, NotificationsHttpLive]),
   Layer.provide([AdminAuthLive, CustomerAuthLive, StaffAuthLive, RiderAuthLive])
 )
 
