@@ -1,13 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { NotificationFacts } from "@qc/domain/notifications/Notification"
-import type { Language } from "@qc/domain/notifications/Notification"
+import type { Language, NotificationFacts as Facts } from "@qc/domain/notifications/Notification"
 import { OrderId } from "@qc/domain/orders/Order"
 import { istTime, notificationKinds, render, rupees, shortOrderId } from "@qc/entities/notifications/Templates"
 import { Arbitrary, FastCheck as fc } from "effect"
 
 const names = fc.constantFrom("Ravi", "Asha", "राजेश", "Mohammed", "Priya")
 /** Facts of every kind from the schema, with a realistic rider name and an ETA within this century. */
-const facts = Arbitrary.make(NotificationFacts).chain((f) =>
+const facts: fc.Arbitrary<Facts> = Arbitrary.make(NotificationFacts).chain((f): fc.Arbitrary<Facts> =>
   f.kind === "order.rider_assigned"
     ? fc.tuple(names, fc.integer({ min: 0, max: 4_102_444_800_000 })).map(([riderFirstName, etaAt]) => ({ ...f, riderFirstName, etaAt }))
     : fc.constant(f)
