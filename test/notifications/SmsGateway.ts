@@ -30,7 +30,9 @@ export const fakeSmsGateway = (answer: () => number | "hang") =>
         })
         s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
       }),
-      (s) => Effect.sync(() => s.closeAllConnections()).pipe(Effect.zipRight(Effect.async<void>((resume) => s.close(() => resume(Effect.void)))))
+      (s) => Effect.sync(() => s.closeAllConnections()).pipe(Effect.zipRight(Effect.async<void>((resume) => {
+        s.close(() => resume(Effect.void))
+      })))
     )
     const { port } = server.address() as AddressInfo
     return { url: `http://127.0.0.1:${port}/v1/sms`, hits } as const
