@@ -3,6 +3,8 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { SqlClient } from "@effect/sql"
 import { Api } from "@qc/domain/Api"
+import type { Push } from "@qc/entities/notifications/Push"
+import type { Sms } from "@qc/entities/notifications/Sms"
 import type { Payments } from "@qc/entities/payments/Payments"
 import type { RazorpayStandIn } from "@qc/entities/payments/standin/RazorpayStandIn"
 import * as Migrations from "@qc/entities/platform/Migrations"
@@ -58,11 +60,13 @@ export const stackLayer = (
     readonly priceCache?: Layer.Layer<PriceCache | PriceCacheProbe>
     /** Default: `RoomyRateLimits`. */
     readonly rateLimits?: Layer.Layer<RateLimits, never, AuthSecret | AdminKey>
+    /** Customers' push and SMS channels (default: chosen by config, i.e. recorded locally). */
+    readonly channels?: Layer.Layer<Push | Sms, never, SqlClient.SqlClient>
   }
 ) =>
   Layer.mergeAll(HttpLive, StandInWebhookTarget, options?.pricingJobs ? PricingJobsLive : Layer.empty).pipe(
     Layer.provide(options?.rateLimits ?? RoomyRateLimits),
-    Layer.provideMerge(checkoutRunner()),
+    Layer.provideMerge(checkoutRunner(undefined, undefined, options?.channels)),
     Layer.provideMerge(options?.payments ?? StandInPayments),
     Layer.provideMerge(options?.priceCache ?? PriceCacheMemory),
     Layer.provideMerge(Layer.succeed(VendorWebhookSecret, Redacted.make(vendorSecret))),
