@@ -15,6 +15,8 @@ import { Sms } from "./Sms.js"
 
 /** Rows one worker claims per round; a full round is followed by another at once. */
 const batchSize = 20
+/** Sends at once per worker: each takes a few queries, and the order path shares the pool. */
+const sendConcurrency = 4
 /** Other runners' enqueues (and due retries) are found by polling this often. */
 const pollInterval = Duration.seconds(2)
 
@@ -116,7 +118,7 @@ export class Notifications extends Effect.Service<Notifications>()("Notification
       const now = yield* Clock.currentTimeMillis
       yield* queue.buryInterrupted(now)
       const rows = yield* queue.claimDue(now, now + leaseMs, batchSize)
-      yield* Effect.forEach(rows, deliver, { concurrency: 8, discard: true })
+      yield* Effect.forEach(rows, deliver, { concurrency: sendConcurrency, discard: true })
       return rows.length
     })
 
