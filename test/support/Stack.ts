@@ -3,6 +3,8 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { SqlClient } from "@effect/sql"
 import { Api } from "@qc/domain/Api"
+import type { Push } from "@qc/entities/notifications/Push"
+import type { Sms } from "@qc/entities/notifications/Sms"
 import type { Payments } from "@qc/entities/payments/Payments"
 import type { RazorpayStandIn } from "@qc/entities/payments/standin/RazorpayStandIn"
 import * as Migrations from "@qc/entities/platform/Migrations"
@@ -73,12 +75,14 @@ export const stackLayer = (
     readonly rateLimits?: Layer.Layer<RateLimits, never, AuthSecret | AdminKey>
     /** Default: `RoomyOtpLimits`. */
     readonly otpLimits?: Layer.Layer<OtpLimits>
+    /** Customers' push and SMS channels (default: chosen by config, i.e. recorded locally). */
+    readonly channels?: Layer.Layer<Push | Sms, never, SqlClient.SqlClient>
   }
 ) =>
   Layer.mergeAll(HttpLive, StandInWebhookTarget, options?.pricingJobs ? PricingJobsLive : Layer.empty).pipe(
     Layer.provide(options?.rateLimits ?? RoomyRateLimits),
     Layer.provide(options?.otpLimits ?? RoomyOtpLimits),
-    Layer.provideMerge(checkoutRunner()),
+    Layer.provideMerge(checkoutRunner(undefined, undefined, options?.channels)),
     Layer.provideMerge(options?.payments ?? StandInPayments),
     Layer.provideMerge(options?.priceCache ?? PriceCacheMemory),
     Layer.provideMerge(Layer.succeed(VendorWebhookSecret, Redacted.make(vendorSecret))),

@@ -46,6 +46,7 @@ import {
   ReservePayload,
   StoreSkuSnapshot
 } from "./stock/StoreSku.js"
+import { NotificationsAdminGroup } from "./notifications/NotificationsApi.js"
 import { safeText } from "./Text.js"
 import { LoyaltyGroup, RiderGroup, StoreDashboardGroup, StoreOpsGroup, StoresAdminGroup, WmsWebhookGroup } from "./stores/StoresApi.js"
 
@@ -259,6 +260,7 @@ export class Api extends HttpApi.make("quick-commerce")
   .add(CartGroup)
   .add(AuthGroup)
   .add(MeGroup)
+  .add(NotificationsAdminGroup)
   // Any endpoint: a value the database refused (400), a dependency down (503, retry), too many
   // requests (429, answered by the server's rate limits before the route runs).
   .addError(InvalidInput)

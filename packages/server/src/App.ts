@@ -9,8 +9,10 @@ import { PricingLive } from "@qc/entities/pricing/PricingLive"
 import { StockLive } from "@qc/entities/stock/StockLive"
 import { StoresLive } from "@qc/entities/stores/StoresLive"
 import { CartLive } from "@qc/entities/customers/CartLive"
-import { SmsLocal } from "@qc/entities/notifications/Sms"
 import { CustomersLive } from "@qc/entities/customers/CustomersLive"
+import { ChannelsFromConfig, notificationsOn } from "@qc/entities/notifications/NotificationChannels"
+import type { Push } from "@qc/entities/notifications/Push"
+import type { Sms } from "@qc/entities/notifications/Sms"
 import { RiderDispatchFromConfig } from "@qc/entities/stores/riders/RiderDispatchHttp"
 import { startupSection } from "@qc/entities/platform/Database"
 import { DomainEvents } from "@qc/entities/platform/DomainEvents"
@@ -38,6 +40,7 @@ import { StockHttpLive } from "./StockHttp.js"
 import { RiderAuthLive, StaffAuthLive } from "./StaffAuth.js"
 import { FulfilmentApiLive } from "./stores/FulfilmentHttp.js"
 import { CartHttpLive } from "./customers/CartHttp.js"
+import { NotificationsHttpLive } from "./notifications/NotificationsHttp.js"
 import { OpsPageLive } from "./stores/OpsPage.js"
 
 /**
@@ -67,13 +70,18 @@ export const runner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["T
  * feed and vendor secret provided. The pricing jobs are added separately
  * (`PricingJobsLive`), so a test can run without them.
  */
-export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>, role: ClusterRole = SingleRole) =>
+export const checkoutRunner = (
+  shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]>,
+  role: ClusterRole = SingleRole,
+  /** Push and SMS: Firebase and the HTTP gateway when configured, else recorded locally. */
+  channels: Layer.Layer<Push | Sms, never, SqlClient.SqlClient> = ChannelsFromConfig
+) =>
   Layer.mergeAll(PaymentWebhooks.Default, WmsWebhooks.Default, CatalogueLive, CartLive).pipe(
     Layer.provideMerge(OrdersLive),
     Layer.provideMerge(StoresLive),
     Layer.provideMerge(CustomersLive),
-    // Customers' channels: replaced by the config-selected layers (live gateway or local record) with notifications.
-    Layer.provideMerge(SmsLocal),
+    // Customers are told from the outbox through a queue: nothing here waits on Firebase or an SMS gateway.
+    Layer.provideMerge(notificationsOn(channels)),
     Layer.provideMerge(RiderDispatchFromConfig.pipe(Layer.provide(FetchHttpClient.layer))),
     Layer.provideMerge(PricingLive),
     Layer.provideMerge(runner(shardingConfig, role))
@@ -82,6 +90,7 @@ export const checkoutRunner = (shardingConfig?: Partial<ShardingConfig.ShardingC
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive, MeHttpLive, CartHttpLive]),
   Layer.provide(AuthHttpLive.pipe(Layer.provide(SignIn.Default))),
+  Layer.provide([HealthHttpLive, StockHttpLive, OrdersApiLive, CatalogueApiLive, FulfilmentApiLive, NotificationsHttpLive]),
   Layer.provide([AdminAuthLive, CustomerAuthLive, StaffAuthLive, RiderAuthLive])
 )
 

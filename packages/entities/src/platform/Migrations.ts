@@ -5,6 +5,7 @@ import { fulfilmentMigration } from "./migrations/0006_fulfilment.js"
 import { customersMigration } from "./migrations/0007_customers.js"
 import { signInMigration } from "./migrations/0008_sign_in.js"
 import { cartsMigration } from "./migrations/0009_carts.js"
+import { notificationsMigration } from "./migrations/0010_notifications.js"
 
 /** Numbered migrations; never edit one that has landed, add the next number. */
 const migrations = Migrator.fromRecord({
@@ -274,7 +275,8 @@ const migrations = Migrator.fromRecord({
   "0006_fulfilment": fulfilmentMigration,
   "0007_customers": customersMigration,
   "0008_sign_in": signInMigration,
-  "0009_carts": cartsMigration
+  "0009_carts": cartsMigration,
+  "0010_notifications": notificationsMigration
 })
 
 export const run = Migrator.make({})({ loader: migrations, table: "qc_migrations" })
