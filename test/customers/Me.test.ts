@@ -57,10 +57,14 @@ describe("/v1/me", () => {
         const added = yield* call("POST", "/v1/me/addresses", accessToken, home)
         expect(added.status).toBe(201)
         expect(added.json).toMatchObject({ ...home, line2: null, serviceable: true })
+        // The first address saved becomes the default; a second one leaves it.
+        const homeId = (added.json as { id: string }).id
+        expect((yield* call("GET", "/v1/me", accessToken)).json).toMatchObject({ defaultAddressId: homeId })
         const far = yield* call("POST", "/v1/me/addresses", accessToken, delhi)
         expect(far.status).toBe(201)
         expect(far.json).toMatchObject({ ...delhi, serviceable: false })
         const farId = (far.json as { id: string }).id
+        expect((yield* call("GET", "/v1/me", accessToken)).json).toMatchObject({ defaultAddressId: homeId })
         for (const [body, field] of [[{ ...home, lat: 91 }, "lat"], [{ ...home, lng: -181 }, "lng"], [{ ...home, pincode: "41104" }, "pincode"], [{ ...home, label: "" }, "label"]] as const) {
           const r = yield* call("POST", "/v1/me/addresses", accessToken, body)
           expect(r.status).toBe(400)
@@ -87,6 +91,29 @@ describe("/v1/me", () => {
         expect(after.defaultAddressId).toBeNull()
         expect(after.addresses).toHaveLength(1)
         expect((yield* call("DELETE", `/v1/me/addresses/${farId}`, accessToken)).status).toBe(204)
+      }))
+
+    it.effect("the cart is priced for the default address when no pincode is given; with no address, 400 naming pincode", () =>
+      Effect.gen(function*() {
+        const { accessToken } = yield* signIn("9876544406")
+        const [sku] = yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          sql<{ sku_id: string }>`SELECT sku_id FROM store_skus WHERE store_id = 'pune-baner' AND on_hand - reserved >= 2 ORDER BY sku_id LIMIT 1`)
+        expect((yield* call("PUT", `/v1/cart/items/${sku.sku_id}`, accessToken, { qty: 1 })).status).toBe(200)
+        const noAddress = yield* call("GET", "/v1/cart", accessToken)
+        expect(noAddress.status).toBe(400)
+        expect(JSON.stringify(noAddress.json)).toContain("pincode")
+        const checkoutNoAddress = yield* send(HttpClientRequest.post("/v1/cart/checkout").pipe(
+          HttpClientRequest.bearerToken(accessToken), HttpClientRequest.setHeader("idempotency-key", "no-address"), withJson({})))
+        expect(checkoutNoAddress.status).toBe(400)
+
+        expect((yield* call("POST", "/v1/me/addresses", accessToken, home)).status).toBe(201)
+        const priced = yield* call("GET", "/v1/cart", accessToken)
+        expect(priced.status).toBe(200)
+        expect(priced.json).toMatchObject({ pincode: "411045", lines: [{ skuId: sku.sku_id, qty: 1, inStock: true }] })
+        const placed = yield* send(HttpClientRequest.post("/v1/cart/checkout").pipe(
+          HttpClientRequest.bearerToken(accessToken), HttpClientRequest.setHeader("idempotency-key", "default-address"), withJson({})))
+        expect(placed.status).toBe(201)
+        expect(placed.json).toMatchObject({ status: "AWAITING_PAYMENT", lines: [{ skuId: sku.sku_id, qty: 1 }] })
       }))
 
     it.effect("devices: upsert by device id; a token registered elsewhere moves here; delete is idempotent", () =>

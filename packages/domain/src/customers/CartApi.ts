@@ -32,7 +32,8 @@ export class CartGroup extends HttpApiGroup.make("cart")
   .add(HttpApiEndpoint.del("clear", "/v1/cart").addSuccess(Cart))
   .add(
     HttpApiEndpoint.get("view", "/v1/cart")
-      .setUrlParams(Schema.Struct({ pincode: Pincode }))
+      // Without a pincode: the customer's default address's.
+      .setUrlParams(Schema.Struct({ pincode: Schema.optional(Pincode) }))
       .addSuccess(CartView)
       .addError(NotServiceable)
       .addError(SkuNotFound)
@@ -41,7 +42,8 @@ export class CartGroup extends HttpApiGroup.make("cart")
     HttpApiEndpoint.post("checkout", "/v1/cart/checkout")
       .setHeaders(Schema.Struct({ "idempotency-key": safeText(128) }))
       .setPayload(Schema.Struct({
-        pincode: Pincode,
+        /** Where to deliver; the customer's default address's pincode when left out. */
+        pincode: Schema.optional(Pincode),
         /** The total the app shows, when it prices the cart itself; else the total of the last GET is expected. */
         expectedTotal: Schema.optional(Paise)
       }))

@@ -105,8 +105,10 @@ export class CustomerRepo extends Effect.Service<CustomerRepo>()("CustomerRepo",
         yield* sql`INSERT INTO customer_addresses (id, customer_id, label, line1, line2, pincode, lat, lng, created_at)
           VALUES (${id}, ${customerId}, ${address.label}, ${address.line1}, ${address.line2 ?? null}, ${address.pincode},
                   ${address.lat}, ${address.lng}, ${new Date(now)})`
+        // The first address a customer saves is where they want things delivered until they say otherwise.
+        yield* sql`UPDATE customers SET default_address_id = ${id} WHERE id = ${customerId} AND default_address_id IS NULL`
         return { id, label: address.label, line1: address.line1, line2: address.line2 ?? null, pincode: address.pincode, lat: address.lat, lng: address.lng }
-      }).pipe(Effect.orDie)
+      }).pipe(sql.withTransaction, Effect.orDie)
 
     /** Removes the address if it is the customer's, and the default with it if it was the default. */
     const removeAddress = (customerId: string, addressId: string) =>
@@ -115,6 +117,14 @@ export class CustomerRepo extends Effect.Service<CustomerRepo>()("CustomerRepo",
         yield* sql`DELETE FROM customer_addresses WHERE id = ${addressId} AND customer_id = ${customerId}`
       })).pipe(Effect.orDie)
 
-    return { signInByPhone, tokenVersion, bumpTokenVersion, find, update, addresses, lockAddress, addAddress, removeAddress } as const
+    /** The pincode of the customer's default address, if they have one. */
+    const defaultPincode = (customerId: string) =>
+      sql<{ pincode: string }>`SELECT a.pincode FROM customers c JOIN customer_addresses a ON a.id = c.default_address_id
+        WHERE c.id = ${customerId}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (r) => r.pincode)),
+        Effect.orDie
+      )
+
+    return { defaultPincode, signInByPhone, tokenVersion, bumpTokenVersion, find, update, addresses, lockAddress, addAddress, removeAddress } as const
   })
 }) {}
