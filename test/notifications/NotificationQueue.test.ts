@@ -1,3 +1,4 @@
+import { StoreId } from "@qc/domain/Ids"
 import { describe, expect, it } from "@effect/vitest"
 import { domainEvent } from "@qc/domain/events/DomainEvent"
 import { paise } from "@qc/domain/Money"
@@ -68,6 +69,26 @@ describe("notification queue: one notification per event and channel", () => {
         "ऑर्डर #456789 के ₹45.00 आपके मूल भुगतान माध्यम में वापस भेजे जा रहे हैं।"
       ].sort())
       expect((yield* queueRows(sql)).map((r) => r.event_key)).toContain("payment.refunded:rfnd_2")
+    }))
+})
+
+describe("store events", () => {
+  it.scoped("a missed packing SLA tells the customer once that the order is late (push only); store.updated tells nobody", () =>
+    Effect.gen(function*() {
+      const { context, sql } = yield* seededDatabase
+      yield* addDevice(sql, "phone-1", "token-1")
+      const { events } = yield* runnerOn(context, local)
+      const breached = (storeId: string) =>
+        domainEvent("store.sla_breached", storeId, { storeId: StoreId.make(storeId), orderId: id, slaDueAt: DateTime.unsafeMake(Date.UTC(2026, 11, 1, 8, 0)) })
+      // Two stores of one order late, and the same breach redelivered.
+      yield* publish(sql, events, [breached("pune-baner"), breached("pune-aundh"), breached("pune-baner"),
+        domainEvent("store.updated", "pune-baner", { storeId: StoreId.make("pune-baner") })])
+      yield* until(Effect.flatMap(localMessages(sql), (m) => Effect.sync(() => expect(m).toHaveLength(1))))
+      yield* until(Effect.void, "1 second")
+      expect((yield* queueRows(sql)).map((r) => [r.event_key, r.channel, r.status])).toEqual([[`order.delayed:${id}`, "push", "sent"]])
+      expect((yield* localMessages(sql)).map((m) => [m.channel, m.body])).toEqual([
+        ["push", "Your order #456789 is taking longer than usual to pack. We are on it and will update you."]
+      ])
     }))
 })
 

@@ -32,6 +32,8 @@ export const NotificationFacts = Schema.Union(
   kind("order.dispatched", {}),
   kind("order.delivered", { paid: Paise }),
   kind("order.undeliverable", {}),
+  /** The store missed its packing SLA on the order (`store.sla_breached`): it is running late. */
+  kind("order.delayed", {}),
   kind("payment.refunded", { amount: Paise }),
   kind("loyalty.accrued", { points: Schema.Int.pipe(Schema.positive()) })
 )

@@ -19,8 +19,8 @@ const riderFallback = "Rider"
  * Which events customers hear about, keyed by what the event is about in the business, so a
  * repeat of the same fact (a redelivery, a second runner) maps to the same key. Not here:
  * placed/paid/picking (the app shows them as they happen), review requests (asked in the app),
- * escalations and `store.sla_breached` (ops and the store manager act on those; the customer's
- * ETA already says enough), `store.updated`, stock, pricing and catalogue events.
+ * escalations (ops act on those), `store.updated`, stock, pricing and catalogue events. Of the
+ * store's events only `store.sla_breached` concerns a customer: their order is late (a push, no SMS).
  */
 export const planOf = (event: PublishedEvent, riderFirstName: string | null): Option.Option<Planned> => {
   const order = (facts: NotificationFacts, key: string = `${facts.kind}:${facts.orderId}`): Option.Option<Planned> =>
@@ -52,6 +52,9 @@ export const planOf = (event: PublishedEvent, riderFirstName: string | null): Op
       })
     case "order.undeliverable":
       return order({ kind: "order.undeliverable", orderId: event.payload.orderId })
+    case "store.sla_breached":
+      // One per order: a multi-store order's second late store is no news to its customer.
+      return order({ kind: "order.delayed", orderId: event.payload.orderId })
     case "payment.refunded":
       return order(
         { kind: "payment.refunded", orderId: event.payload.orderId, amount: paise(Math.max(0, event.payload.amount)) },

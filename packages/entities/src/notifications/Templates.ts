@@ -121,6 +121,13 @@ export const notificationKinds: { readonly [K in NotificationKind]: KindSpec<K> 
       hi: (f) => ({ title: "डिलीवरी नहीं हो सकी", body: `हम आपका ऑर्डर ${shortOrderId(f.orderId)} डिलीवर नहीं कर सके। पूरी राशि वापस की जाएगी।` })
     }
   },
+  "order.delayed": {
+    important: false,
+    text: {
+      en: (f) => ({ title: "Running a little late", body: `Your order ${shortOrderId(f.orderId)} is taking longer than usual to pack. We are on it and will update you.` }),
+      hi: (f) => ({ title: "थोड़ी देरी हो रही है", body: `आपका ऑर्डर ${shortOrderId(f.orderId)} पैक होने में सामान्य से ज़्यादा समय ले रहा है। हम इस पर काम कर रहे हैं।` })
+    }
+  },
   "payment.refunded": {
     important: true,
     text: {
