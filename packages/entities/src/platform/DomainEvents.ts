@@ -116,10 +116,16 @@ export class DomainEvents extends Effect.Service<DomainEvents>()("DomainEvents",
 
     const scope = yield* Effect.scope
     // Started by the first subscriber: with none there is nothing to poll for.
+    // The pause between rounds is on the wall clock even under a TestClock (I/O polling: a test
+    // that jumps the clock by an hour must not turn it into 18,000 rounds); the handlers still
+    // read the ambient clock.
+    const wallClock = Clock.make()
     const dispatcher = yield* Effect.cached(Effect.forkIn(
-      Effect.forEach(subscribers, ([name, handler]) => deliver(name, handler), { discard: true }).pipe(
-        Effect.catchAllCause((cause) => Effect.logWarning("event dispatch failed", cause)),
-        Effect.repeat(Schedule.spaced("200 millis"))
+      Effect.forever(
+        Effect.forEach(subscribers, ([name, handler]) => deliver(name, handler), { discard: true }).pipe(
+          Effect.catchAllCause((cause) => Effect.logWarning("event dispatch failed", cause)),
+          Effect.zipRight(Effect.withClock(Effect.sleep("200 millis"), wallClock))
+        )
       ),
       scope
     ))
