@@ -40,6 +40,10 @@ describe.runIf(process.env.DATABASE_URL !== undefined && process.env.DATABASE_UR
             if (answer._tag === "Left") return
             placed++
             const order = answer.right
+            // As an app does: a 503 ("retry with the same id") is retried, here a few times.
+            const cancel = client.orders.cancel({ path: { orderId: order.orderId } }).pipe(
+              Effect.retry({ while: (e) => e._tag === "ServiceUnavailable", times: 3 })
+            )
             const rzp = order.payment.razorpayOrderId
             yield* s.setDelivery({ duplicate: story.duplicate, reverse: story.reverse })
             switch (story.payment) {
@@ -50,13 +54,13 @@ describe.runIf(process.env.DATABASE_URL !== undefined && process.env.DATABASE_UR
               case "underpay":
                 return yield* s.pay(rzp, { outcome: "capture", amount: Math.max(100, order.total - 100) })
               case "cancel":
-                return yield* client.orders.cancel({ path: { orderId: order.orderId } })
+                return yield* cancel
               case "fail-then-capture":
                 yield* s.pay(rzp, { outcome: "fail" })
                 yield* awaitStatus(customer, order.orderId, "FAILED")
                 return yield* Effect.ignore(s.pay(rzp, { outcome: "capture" }))
               case "cancel-then-capture":
-                yield* client.orders.cancel({ path: { orderId: order.orderId } })
+                yield* cancel
                 return yield* Effect.ignore(s.pay(rzp, { outcome: "capture" }))
             }
           }), { concurrency: 16, discard: true })
