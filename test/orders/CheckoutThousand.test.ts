@@ -57,7 +57,8 @@ describe.runIf(process.env.DATABASE_URL !== undefined && process.env.DATABASE_UR
                 return yield* cancel
               case "fail-then-capture":
                 yield* s.pay(rzp, { outcome: "fail" })
-                yield* awaitStatus(customer, order.orderId, "FAILED")
+                // Under load the failure webhook may need the stand-in's retries (1 s, 2 s, …).
+                yield* awaitStatus(customer, order.orderId, "FAILED", 12_000)
                 return yield* Effect.ignore(s.pay(rzp, { outcome: "capture" }))
               case "cancel-then-capture":
                 yield* cancel

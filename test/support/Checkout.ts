@@ -25,7 +25,7 @@ export const place = (customerId: string, idempotencyKey: string, payload: Place
     client.orders.place({ headers: { "idempotency-key": idempotencyKey }, payload }))
 
 /** Waits (bounded, on real I/O) until the order reaches `status`. */
-export const awaitStatus = (customerId: string, orderId: string, status: OrderView["status"]) =>
+export const awaitStatus = (customerId: string, orderId: string, status: OrderView["status"], tries = 2000) =>
   Effect.flatMap(customerClient(customerId), (client) =>
     eventually(
       Effect.flatMap(client.orders.get({ path: { orderId: orderId as OrderView["orderId"] } }), (view) =>
@@ -33,7 +33,7 @@ export const awaitStatus = (customerId: string, orderId: string, status: OrderVi
           expect(view.status).toBe(status)
           return view
         })),
-      2000
+      tries
     ))
 
 export const stock = (storeId: string, skuId: string) =>
