@@ -178,7 +178,17 @@ export class OrderPlacement extends Effect.Service<OrderPlacement>()("OrderPlace
           InvalidInput: (e) => Effect.zipRight(releaseAll(lines), Effect.fail(e)),
           ServiceUnavailable: (e) => Effect.zipRight(releaseAll(lines), Effect.fail(e))
         }),
-        Effect.catchIf((e) => e._tag !== "InvalidInput" && e._tag !== "ServiceUnavailable", Effect.die)
+        // Delivery failed (mailbox full, storage down): the order may or may not be stored, so
+        // the stock stays held. A retry with the same key finds the order, or re-reserves the same
+        // ids (idempotent) and places it; if nobody retries, the holds lapse with their TTL.
+        Effect.catchIf(
+          (e) => e._tag !== "InvalidInput" && e._tag !== "ServiceUnavailable",
+          (e) =>
+            Effect.zipRight(
+              Effect.logWarning(`order ${orderId}: placement not confirmed by its entity (${e._tag})`),
+              Effect.fail(new ServiceUnavailable({ message: "the order could not be confirmed right now; retry with the same Idempotency-Key" }))
+            )
+        )
       )
       // Lost a race with the same key: answer what the winner stored.
       if (stored.placed.payment.razorpayOrderId !== answer.payment.razorpayOrderId) return yield* replay(stored)
