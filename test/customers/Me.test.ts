@@ -116,6 +116,24 @@ describe("/v1/me", () => {
         expect(placed.json).toMatchObject({ status: "AWAITING_PAYMENT", lines: [{ skuId: sku.sku_id, qty: 1 }] })
       }))
 
+    it.effect("at most 20 addresses, also when saved at once: the 21st is 422 naming the limit; after a delete one fits again", () =>
+      Effect.gen(function*() {
+        const { accessToken } = yield* signIn("9876544409")
+        const saves = yield* Effect.forEach(
+          Array.from({ length: 24 }, (_, i) => ({ ...home, label: `Flat ${i + 1}` })),
+          (address) => call("POST", "/v1/me/addresses", accessToken, address),
+          { concurrency: 8 }
+        )
+        expect(saves.filter((r) => r.status === 201)).toHaveLength(20)
+        const refused = saves.filter((r) => r.status !== 201)
+        expect(refused.map((r) => r.status)).toEqual([422, 422, 422, 422])
+        expect(refused[0].json).toMatchObject({ _tag: "AddressLimitReached", maxAddresses: 20 })
+        const list = (yield* call("GET", "/v1/me/addresses", accessToken)).json as Array<{ id: string }>
+        expect(list).toHaveLength(20)
+        expect((yield* call("DELETE", `/v1/me/addresses/${list[0].id}`, accessToken)).status).toBe(204)
+        expect((yield* call("POST", "/v1/me/addresses", accessToken, delhi)).status).toBe(201)
+      }))
+
     it.effect("devices: upsert by device id; a token registered elsewhere moves here; delete is idempotent", () =>
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient

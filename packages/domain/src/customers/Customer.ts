@@ -84,6 +84,16 @@ export const Device = Schema.Struct({
 })
 export type Device = typeof Device.Type
 
+/** How many delivery addresses one customer may keep. */
+export const maxAddresses = 20
+
+/** The customer already keeps `maxAddresses` addresses: one must go before another is saved. */
+export class AddressLimitReached extends Schema.TaggedError<AddressLimitReached>()(
+  "AddressLimitReached",
+  { maxAddresses: Schema.Int, message: Schema.String },
+  HttpApiSchema.annotations({ status: 422 })
+) {}
+
 /** The address is not one of this customer's. */
 export class AddressNotFound extends Schema.TaggedError<AddressNotFound>()(
   "AddressNotFound",

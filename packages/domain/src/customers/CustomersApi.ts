@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { CustomerAuth } from "../Auth.js"
 import { Unauthorized } from "../Errors.js"
-import { Address, AddressId, AddressNotFound, Device, DeviceId, DeviceRegistration, NewAddress, Profile, ProfileUpdate } from "./Customer.js"
+import { Address, AddressId, AddressLimitReached, AddressNotFound, Device, DeviceId, DeviceRegistration, NewAddress, Profile, ProfileUpdate } from "./Customer.js"
 import { OtpRequest, OtpSent, RefreshRequest, SignedIn, Tokens, VerifyRequest } from "./SignIn.js"
 
 /** Sign-in by phone: a one-time code by SMS, then access and refresh tokens. */
@@ -27,7 +27,7 @@ export class MeGroup extends HttpApiGroup.make("me")
   .add(HttpApiEndpoint.get("profile", "/v1/me").addSuccess(Profile))
   .add(HttpApiEndpoint.patch("update", "/v1/me").setPayload(ProfileUpdate).addSuccess(Profile).addError(AddressNotFound))
   .add(HttpApiEndpoint.get("addresses", "/v1/me/addresses").addSuccess(Schema.Array(Address)))
-  .add(HttpApiEndpoint.post("addAddress", "/v1/me/addresses").setPayload(NewAddress).addSuccess(Address, { status: 201 }))
+  .add(HttpApiEndpoint.post("addAddress", "/v1/me/addresses").setPayload(NewAddress).addSuccess(Address, { status: 201 }).addError(AddressLimitReached))
   .add(HttpApiEndpoint.del("removeAddress", "/v1/me/addresses/:addressId").setPath(AddressPath))
   .add(HttpApiEndpoint.get("devices", "/v1/me/devices").addSuccess(Schema.Array(Device)))
   .add(HttpApiEndpoint.put("registerDevice", "/v1/me/devices/:deviceId").setPath(DevicePath).setPayload(DeviceRegistration).addSuccess(Device))

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import type { Language, ProfileUpdate } from "@qc/domain/customers/Customer"
-import { AddressId } from "@qc/domain/customers/Customer"
+import { AddressId, AddressLimitReached, maxAddresses } from "@qc/domain/customers/Customer"
 import { PhoneE164 } from "@qc/domain/customers/Phone"
 import { CustomerId } from "@qc/domain/orders/Order"
 import { Effect, Option, Schema } from "effect"
@@ -101,6 +101,12 @@ export class CustomerRepo extends Effect.Service<CustomerRepo>()("CustomerRepo",
 
     const addAddress = (customerId: string, address: NewAddressRow, now: number) =>
       Effect.gen(function*() {
+        // The customer's row is locked so two saves at once cannot both slip under the cap.
+        yield* sql`SELECT id FROM customers WHERE id = ${customerId} FOR UPDATE`
+        const [{ n }] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM customer_addresses WHERE customer_id = ${customerId}`
+        if (n >= maxAddresses) {
+          return yield* Effect.fail(new AddressLimitReached({ maxAddresses, message: `at most ${maxAddresses} addresses; remove one first` }))
+        }
         const id = AddressId.make(newId("adr_"))
         yield* sql`INSERT INTO customer_addresses (id, customer_id, label, line1, line2, pincode, lat, lng, created_at)
           VALUES (${id}, ${customerId}, ${address.label}, ${address.line1}, ${address.line2 ?? null}, ${address.pincode},
@@ -108,7 +114,7 @@ export class CustomerRepo extends Effect.Service<CustomerRepo>()("CustomerRepo",
         // The first address a customer saves is where they want things delivered until they say otherwise.
         yield* sql`UPDATE customers SET default_address_id = ${id} WHERE id = ${customerId} AND default_address_id IS NULL`
         return { id, label: address.label, line1: address.line1, line2: address.line2 ?? null, pincode: address.pincode, lat: address.lat, lng: address.lng }
-      }).pipe(sql.withTransaction, Effect.orDie)
+      }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
 
     /** Removes the address if it is the customer's, and the default with it if it was the default. */
     const removeAddress = (customerId: string, addressId: string) =>
