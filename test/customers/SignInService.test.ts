@@ -1,4 +1,4 @@
-import type { SqlClient } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { describe, expect, layer } from "@effect/vitest"
 import { PhoneE164 } from "@qc/domain/customers/Phone"
 import { CustomersLive } from "@qc/entities/customers/CustomersLive"
@@ -48,6 +48,30 @@ describe("sign-in service (TestClock, no cluster)", () => {
         const second = yield* signIn.verify(phone("9876566601"), yield* lastOtp("9876566601"))
         yield* TestClock.adjust(30 * 86_400_000 - 1)
         expect((yield* signIn.refresh(second.refreshToken)).customerId).toBe(second.customerId)
+      }))
+
+    it.effect("the hourly sweep deletes a code once it has lapsed and a refresh token once it has expired, not before", () =>
+      Effect.gen(function*() {
+        const signIn = yield* SignIn
+        const sql = yield* SqlClient.SqlClient
+        const rows = Effect.orDie(Effect.all({
+          codes: sql<{ n: number }>`SELECT count(*)::int AS n FROM otp_codes WHERE phone = ${phone("9876566605")}`,
+          tokens: sql<{ n: number }>`SELECT count(*)::int AS n FROM refresh_tokens r JOIN customers c ON c.id = r.customer_id
+            WHERE c.phone = ${phone("9876566606")}`
+        }).pipe(Effect.map(({ codes, tokens }) => [codes[0].n, tokens[0].n])))
+        yield* signIn.requestCode(phone("9876566605"), "en", "192.0.2.1") // never used
+        yield* signIn.requestCode(phone("9876566606"), "en", "192.0.2.1")
+        yield* signIn.verify(phone("9876566606"), yield* lastOtp("9876566606"))
+        expect(yield* rows).toEqual([1, 1])
+        // Sweeps run hourly from the layer's start, so this test sees them at some minute of the hour.
+        yield* TestClock.adjust("4 minutes") // the code is still good: whatever sweeps ran kept it
+        expect(yield* rows).toEqual([1, 1])
+        yield* TestClock.adjust("61 minutes") // lapsed at 5 min; one sweep came in the hour after
+        expect(yield* rows).toEqual([0, 1])
+        yield* TestClock.adjust("29 days") // the token lives 30 days
+        expect(yield* rows).toEqual([0, 1])
+        yield* TestClock.adjust("1 day")
+        expect(yield* rows).toEqual([0, 0])
       }))
 
     it.effect("two verifies of one code at once: exactly one signs in", () =>

@@ -49,6 +49,17 @@ export class SignInRepo extends Effect.Service<SignInRepo>()("SignInRepo", {
 
     const removeCode = (phone: string) => sql`DELETE FROM otp_codes WHERE phone = ${phone}`.pipe(Effect.asVoid, Effect.orDie)
 
+    /**
+     * Deletes codes and refresh tokens past their expiry (neither can be used any more; a
+     * lapsed refresh token is refused whether or not its row is there). Answers the counts.
+     */
+    const deleteExpired = (now: number) =>
+      Effect.gen(function*() {
+        const codes = yield* sql`DELETE FROM otp_codes WHERE expires_at < ${new Date(now)} RETURNING phone`
+        const tokens = yield* sql`DELETE FROM refresh_tokens WHERE expires_at < ${new Date(now)} RETURNING customer_id`
+        return { codes: codes.length, refreshTokens: tokens.length }
+      }).pipe(Effect.orDie)
+
     const saveRefreshToken = (hash: string, customerId: string, now: number, expiresAt: number) =>
       sql`INSERT INTO refresh_tokens (token_hash, customer_id, issued_at, expires_at)
         VALUES (${hash}, ${customerId}, ${new Date(now)}, ${new Date(expiresAt)})`.pipe(Effect.asVoid, Effect.orDie)
@@ -76,6 +87,7 @@ export class SignInRepo extends Effect.Service<SignInRepo>()("SignInRepo", {
       lockCode,
       countAttempt,
       removeCode,
+      deleteExpired,
       saveRefreshToken,
       lockRefreshToken,
       revokeRefreshToken,

@@ -6,6 +6,7 @@ import { customersMigration } from "./migrations/0007_customers.js"
 import { signInMigration } from "./migrations/0008_sign_in.js"
 import { cartsMigration } from "./migrations/0009_carts.js"
 import { notificationsMigration } from "./migrations/0010_notifications.js"
+import { signInExpiryMigration } from "./migrations/0011_sign_in_expiry.js"
 
 /** Numbered migrations; never edit one that has landed, add the next number. */
 const migrations = Migrator.fromRecord({
@@ -276,7 +277,8 @@ const migrations = Migrator.fromRecord({
   "0007_customers": customersMigration,
   "0008_sign_in": signInMigration,
   "0009_carts": cartsMigration,
-  "0010_notifications": notificationsMigration
+  "0010_notifications": notificationsMigration,
+  "0011_sign_in_expiry": signInExpiryMigration
 })
 
 export const run = Migrator.make({})({ loader: migrations, table: "qc_migrations" })
