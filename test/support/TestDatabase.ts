@@ -6,7 +6,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { createHash, randomUUID } from "node:crypto"
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 /**
@@ -35,7 +35,7 @@ const templateKey = () => {
   // The PGlite version pinned by the entities package: another version may not read the folder.
   hash.update(readFileSync(join(entitiesDir, "package.json")))
   const files = [join(migrationsDir, "Migrations.ts"), ...readdirSync(join(migrationsDir, "migrations")).sort().map((f) => join(migrationsDir, "migrations", f))]
-  for (const file of files) hash.update(file).update(readFileSync(file))
+  for (const file of files) hash.update(basename(file)).update(readFileSync(file))
   return hash.digest("hex").slice(0, 16)
 }
 let template: Promise<string> | undefined
