@@ -5,14 +5,20 @@ import * as StandIn from "@qc/entities/payments/standin/RazorpayStandIn"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { randomBytes } from "node:crypto"
+import { mkdirSync } from "node:fs"
+import { join } from "node:path"
 
-/** The local Razorpay stand-in with fresh keys, and the live SDK layer pointed at it. */
-export const StandInPayments: Layer.Layer<Payments | StandIn.RazorpayStandIn> = Layer.unwrapEffect(
+/**
+ * The local Razorpay stand-in with fresh keys, and the live SDK layer pointed at it. With a
+ * `journalFile`, its records outlive a restart (see `RazorpayStandInJournal`).
+ */
+export const standInPayments = (journalFile?: string): Layer.Layer<Payments | StandIn.RazorpayStandIn> => Layer.unwrapEffect(
   Effect.gen(function*() {
     const keys = {
       keyId: "rzp_test_standin",
       keySecret: randomBytes(18).toString("base64url"),
-      webhookSecret: randomBytes(18).toString("base64url")
+      webhookSecret: randomBytes(18).toString("base64url"),
+      ...(journalFile === undefined ? {} : { journalFile })
     }
     return Layer.unwrapEffect(
       Effect.map(StandIn.RazorpayStandIn, (standIn) =>
@@ -25,6 +31,9 @@ export const StandInPayments: Layer.Layer<Payments | StandIn.RazorpayStandIn> = 
     ).pipe(Layer.provideMerge(Layer.orDie(StandIn.layer(keys))))
   })
 )
+
+/** The stand-in in memory only (tests). */
+export const StandInPayments = standInPayments()
 
 /**
  * Real Razorpay when `RAZORPAY_KEY_ID` is set; otherwise our local stand-in (test mode),
@@ -45,7 +54,9 @@ export const PaymentsMode: Layer.Layer<Payments, ConfigError> = Layer.unwrapEffe
       "payments: NO RAZORPAY KEYS SET, using the local Razorpay stand-in (test mode, no money moves); " +
         "pay an order with POST /v1/dev/payments/{razorpayOrderId}"
     )
-    return StandInPayments
+    const dataDir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data"))
+    yield* Effect.sync(() => mkdirSync(dataDir, { recursive: true }))
+    return standInPayments(join(dataDir, "standin-journal.jsonl"))
   })
 )
 

@@ -4,6 +4,7 @@ import type { Scope } from "effect"
 import type { GatewayPayment, GatewayRefund } from "../Payments.js"
 import { ApiError, makeIds, makeLedger, StandInError } from "./RazorpayStandInLedger.js"
 import type { PayOptions } from "./RazorpayStandInLedger.js"
+import { openJournal } from "./RazorpayStandInJournal.js"
 import { makeWebhooks } from "./RazorpayStandInWebhooks.js"
 import type { Backoff, Delivery, DeliveryOptions } from "./RazorpayStandInWebhooks.js"
 import { sameSecret } from "../../platform/Signatures.js"
@@ -24,6 +25,8 @@ export interface StandInConfig {
   readonly webhookAttempts?: number
   /** Wait after a failed attempt, doubling each time; default 1 s doubling up to 60 s. */
   readonly webhookBackoff?: Partial<Backoff>
+  /** A file to keep the account's records in across restarts (embedded mode's `DATA_DIR`); memory only without. */
+  readonly journalFile?: string
 }
 
 /**
@@ -65,7 +68,12 @@ const make = (config: StandInConfig): Effect.Effect<RazorpayStandIn["Type"], Sta
       backoff: { first: "1 second", max: "60 seconds", ...config.webhookBackoff },
       nextEventId: () => nextId("evt")
     })
-    const ledger = makeLedger({ nextId, send: webhooks.send })
+    const journalFile = config.journalFile
+    const journal = journalFile === undefined ? undefined : yield* Effect.try({
+      try: () => openJournal(journalFile),
+      catch: (e) => new StandInError({ message: `stand-in journal ${journalFile}: ${String(e)}` })
+    })
+    const ledger = makeLedger({ nextId, send: webhooks.send, ...(journal === undefined ? {} : { journal }) })
     // Hashing both sides makes the constant-time comparison work for any header length.
     const expectedAuth = `Basic ${Buffer.from(`${config.keyId}:${config.keySecret}`).toString("base64")}`
 

@@ -3,6 +3,8 @@ import { GatewayPayment, GatewayRefund } from "../Payments.js"
 import { FAILURE, orderJson, paymentEvent, paymentJson, refundJson } from "./RazorpayStandInRecords.js"
 import type { Order, Payment, Refund } from "./RazorpayStandInRecords.js"
 import type { WebhookEvent } from "./RazorpayStandInWebhooks.js"
+import { emptyLedgerState } from "./RazorpayStandInJournal.js"
+import type { Journal } from "./RazorpayStandInJournal.js"
 
 /** The stand-in's in-memory Razorpay account: what creating orders, paying and refunding do to it. */
 
@@ -76,12 +78,12 @@ const nowSeconds = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1
 export const makeLedger = (options: {
   readonly nextId: (prefix: string) => string
   readonly send: (events: ReadonlyArray<WebhookEvent>) => Effect.Effect<void>
+  /** Where the records are kept across restarts (embedded mode); in memory only without. */
+  readonly journal?: Journal
 }) => {
   const { nextId, send } = options
-  const orders = new Map<string, Order>()
-  const payments = new Map<string, Payment>()
-  const refunds = new Map<string, Refund>()
-  const refundsByKey = new Map<string, { readonly fingerprint: string; readonly refund: Refund }>()
+  const { orders, payments, refunds, refundsByKey } = options.journal?.state ?? emptyLedgerState()
+  const record = options.journal?.append ?? (() => {})
 
   const createOrder = (raw: string) =>
     Effect.gen(function*() {
@@ -103,6 +105,7 @@ export const makeLedger = (options: {
         createdAt
       }
       orders.set(order.id, order)
+      record({ t: "order", v: order })
       return orderJson(order)
     })
 
@@ -157,6 +160,8 @@ export const makeLedger = (options: {
       if (idempotencyKey !== undefined) refundsByKey.set(idempotencyKey, { fingerprint, refund: created })
       payment.amountRefunded += amount
       if (payment.amountRefunded === payment.amount) payment.status = "refunded"
+      record(idempotencyKey === undefined ? { t: "refund", v: created } : { t: "refund", v: created, key: idempotencyKey, fingerprint })
+      record({ t: "payment", v: payment })
       yield* send([{
         event: "refund.processed",
         contains: ["refund", "payment"],
@@ -196,6 +201,8 @@ export const makeLedger = (options: {
       order.attempts++
       order.status = failed ? "attempted" : "paid"
       payments.set(payment.id, payment)
+      record({ t: "payment", v: payment })
+      record({ t: "order", v: order })
       if (notify) yield* send(events)
       return new GatewayPayment({
         id: payment.id,
