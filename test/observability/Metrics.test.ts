@@ -8,7 +8,7 @@ import { ConfigProvider, Effect, Layer, TestClock } from "effect"
 import { customerClient, place, skusWithStock, standIn } from "../support/Checkout.js"
 import { driven, drivenUntil } from "../support/Drive.js"
 import type { Scrape } from "../support/PrometheusText.js"
-import { scrape, valueOf } from "../support/PrometheusText.js"
+import { scrape, seriesOf, valueOf } from "../support/PrometheusText.js"
 import { apiClients, stackLayer } from "../support/Stack.js"
 import { makeTestDatabase } from "../support/TestDatabase.js"
 
@@ -20,6 +20,8 @@ const reserveRoute = "/v1/admin/stores/:storeId/skus/:skuId/reservations"
 
 const requests = (s: Scrape, method: string, route: string, status: number) =>
   valueOf(s, "http_server_request_duration_seconds_count", { method, route, status: String(status) })
+
+const attempts = (s: Scrape, channel: string, result: string) => valueOf(s, "qc_notification_attempts_total", { channel, result })
 
 const reservations = (s: Scrape, outcome: string) => valueOf(s, "qc_stock_reservations_total", { outcome })
 
@@ -75,6 +77,13 @@ describe("GET /metrics (Prometheus)", () => {
             expect(valueOf(s, "qc_orders", { status: "CONFIRMED" })).toBe(1)
             expect(end).toBeGreaterThan(0)
             expect(valueOf(s, "qc_outbox_lag_events", { subscriber: "metrics-test" })).toBe(end)
+            // The confirmation: no device to push to, so the held SMS went out instead.
+            expect(attempts(s, "push", "dropped") - attempts(before, "push", "dropped")).toBe(1)
+            expect(attempts(s, "sms", "sent") - attempts(before, "sms", "sent")).toBe(1)
+            for (const channel of ["push", "sms"]) {
+              expect(seriesOf(s, "qc_notifications_waiting", { channel, status: "pending" })).toBe(0)
+              expect(seriesOf(s, "qc_notifications_waiting", { channel, status: "dead" })).toBe(0)
+            }
             return s
           })))
 

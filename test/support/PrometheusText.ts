@@ -33,6 +33,10 @@ export const parseSamples = (text: string): ReadonlyMap<string, number> => {
 export const valueOf = (scrape: Scrape, name: string, labels: Record<string, string> = {}) =>
   scrape.samples.get(seriesKey(name, labels)) ?? 0
 
+/** The series' value, `undefined` if the scrape does not have it (a gauge that must be there, even at 0). */
+export const seriesOf = (scrape: Scrape, name: string, labels: Record<string, string> = {}) =>
+  scrape.samples.get(seriesKey(name, labels))
+
 /** `GET /metrics` as Prometheus sends it: no customer token, optionally a bearer token. */
 export const scrape = (token?: string) =>
   Effect.gen(function*() {

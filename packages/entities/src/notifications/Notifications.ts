@@ -1,9 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { Language } from "@qc/domain/notifications/Notification"
 import { NotificationNotDeadLetter, NotificationNotFound } from "@qc/domain/notifications/NotificationsApi"
-import { Cause, Clock, Duration, Effect, Option, Queue, Schema } from "effect"
+import { Cause, Clock, Duration, Effect, Metric, Option, Queue, Schema } from "effect"
 import type { PublishedEvent } from "../platform/DomainEvents.js"
 import { DomainEvents } from "../platform/DomainEvents.js"
+import { attemptResult, notificationAttempts } from "./NotificationMetrics.js"
 import type { Planned, Recipient } from "./NotificationPlan.js"
 import { planOf, rowsOf } from "./NotificationPlan.js"
 import type { ClaimedNotification } from "./NotificationQueue.js"
@@ -109,6 +110,9 @@ export class Notifications extends Effect.Service<Notifications>()("Notification
         const now = yield* Clock.currentTimeMillis
         const decision = decide(row.channel, row.attempts, outcome, now)
         yield* queue.settle(row, decision, now)
+        yield* Metric.increment(
+          Metric.tagged(Metric.tagged(notificationAttempts, "channel", row.channel), "result", attemptResult(decision.status))
+        )
         if (decision.status === "dead") yield* Effect.logWarning(`notification ${row.id} (${row.eventKey}, ${row.channel}) is a dead letter: ${decision.lastError}`)
         if (decision.heldSms === "release") yield* Queue.offer(wake, undefined)
       }).pipe(Effect.withSpan("Notifications.deliver", { attributes: { id: row.id, channel: row.channel, kind: row.kind } }))

@@ -8,6 +8,10 @@ export const outboxLag = Metric.gauge("qc_outbox_lag_events", {
   description: "Outbox events written after the last one each subscriber handled (refreshed every 15 s)"
 })
 
+export const notificationBacklog = Metric.gauge("qc_notifications_waiting", {
+  description: "Notifications pending (due now or after a retry wait) and dead letters, by channel (refreshed every 15 s)"
+})
+
 /** Scrapes come every 15 to 60 s; sampling more often than that would only cost queries. */
 const refreshEvery = "15 seconds"
 
@@ -20,10 +24,17 @@ const sample = Effect.gen(function*() {
   for (const { lag, subscriber } of yield* repo.outboxLag) {
     yield* Metric.set(Metric.tagged(outboxLag, "subscriber", subscriber), lag)
   }
+  const waiting = new Map<string, number>()
+  for (const channel of ["push", "sms"]) for (const status of ["pending", "dead"]) waiting.set(`${channel}/${status}`, 0)
+  for (const { channel, count, status } of yield* repo.notificationBacklog) waiting.set(`${channel}/${status}`, count)
+  for (const [key, count] of waiting) {
+    const [channel, status] = key.split("/")
+    yield* Metric.set(Metric.tagged(Metric.tagged(notificationBacklog, "channel", channel), "status", status), count)
+  }
 }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("metrics: database gauges not refreshed", cause)))
 
 /**
- * Samples the order and outbox gauges at start and every 15 s, in each process that serves
+ * Samples the order, outbox and notification gauges at start and every 15 s, in each process that serves
  * `/metrics`. A per-process sampler, not a cluster job: every process reports the gauges it
  * is scraped for, and a failed sample only leaves the last values in place until the next.
  */

@@ -20,6 +20,15 @@ export class MetricsRepo extends Effect.Service<MetricsRepo>()("MetricsRepo", {
       (rows) => rows.map((r) => ({ subscriber: r.subscriber, lag: Number(r.lag) }))
     )
 
-    return { ordersByStatus, outboxLag } as const
+    /** Notifications waiting to be sent (`pending`) and dead letters, per channel: both on partial indexes. */
+    const notificationBacklog = Effect.map(
+      sql<{ channel: string; status: string; n: number | string }>`
+        SELECT channel, status, count(*) AS n FROM notifications WHERE status = 'pending' GROUP BY channel, status
+        UNION ALL
+        SELECT channel, status, count(*) AS n FROM notifications WHERE status = 'dead' GROUP BY channel, status`,
+      (rows) => rows.map((r) => ({ channel: r.channel, status: r.status, count: Number(r.n) }))
+    )
+
+    return { ordersByStatus, outboxLag, notificationBacklog } as const
   })
 }) {}
