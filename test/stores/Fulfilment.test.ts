@@ -215,5 +215,43 @@ describe("fulfilment from CONFIRMED to the door", () => {
         const ledger = yield* admin.stockAdmin.ledger({ path: { storeId: baner, skuId: a.id }, urlParams: { limit: 20 } })
         expect(ledger.filter((l) => l.kind === "write_off" && l.ref.startsWith(placed.orderId)).map((l) => l.onHandDelta)).toEqual([-1])
       }))
+
+    it.effect("line by line: the holding picker counts units into the tote, shown in the queue and on the dashboard; others, too many, an unknown line or a packed order are refused", () =>
+      Effect.gen(function*() {
+        const [a, b] = yield* skusWithStock(baner, 5, 2)
+        const placed = yield* confirmedOrder("pick-progress-1", [{ skuId: a.id, qty: 3 }, { skuId: b.id, qty: 1 }])
+        const orderId = placed.orderId
+        const path = (lineNo: number) => ({ storeId: baner, orderId, lineNo })
+        const picker = yield* staffClient(baner)
+        const other = yield* staffClient(baner, "picker", "pune-baner-picker-2")
+        const manager = yield* staffClient(baner, "store_manager")
+        // Not claimed yet (or held by whoever got it): nobody else may count.
+        yield* picker.storeOps.shift({ path: { storeId: baner }, payload: { onShift: true } })
+        const before = (yield* picker.storeOps.queue({ path: { storeId: baner } })).items.find((t) => t.orderId === orderId)!
+        if (before.status === "queued") {
+          expect((yield* Effect.flip(picker.storeOps.picked({ path: path(1), payload: { picked: 1 } })))._tag).toBe("PickConflict")
+        }
+        yield* picker.storeOps.claim({ path: { storeId: baner, orderId } })
+
+        const counted = yield* picker.storeOps.picked({ path: path(1), payload: { picked: 2 } })
+        expect(counted.lines.map((l) => [l.lineNo, l.qty, l.picked])).toEqual([[1, 3, 2], [2, 1, 0]])
+        // A retried report is the same count, not another two.
+        yield* picker.storeOps.picked({ path: path(1), payload: { picked: 2 } })
+        yield* picker.storeOps.picked({ path: path(2), payload: { picked: 1 } })
+        const queued = (yield* picker.storeOps.queue({ path: { storeId: baner } })).items.find((t) => t.orderId === orderId)!
+        expect(queued.lines.map((l) => l.picked)).toEqual([2, 1])
+        const board = yield* manager.storeDashboard.dashboard({ path: { storeId: baner } })
+        expect(board.orders.find((o) => o.orderId === orderId)).toMatchObject({ units: 4, picked: 3 })
+
+        const conflict = yield* Effect.flip(other.storeOps.picked({ path: path(1), payload: { picked: 3 } }))
+        expect(conflict).toMatchObject({ _tag: "PickConflict", status: "picking", pickerId: "pune-baner-picker-1" })
+        const tooMany = yield* Effect.flip(picker.storeOps.picked({ path: path(1), payload: { picked: 4 } }))
+        expect(tooMany).toMatchObject({ _tag: "PickLineInvalid", lineNo: 1 })
+        expect((yield* Effect.flip(picker.storeOps.picked({ path: path(9), payload: { picked: 1 } })))._tag).toBe("PickLineInvalid")
+
+        yield* picker.storeOps.packed({ path: { storeId: baner, orderId }, payload: { lines: [] } })
+        const afterPack = yield* Effect.flip(picker.storeOps.picked({ path: path(1), payload: { picked: 3 } }))
+        expect(afterPack).toMatchObject({ _tag: "PickConflict", status: "packed" })
+      }))
   })
 })

@@ -30,6 +30,13 @@ export class StoreExists extends Schema.TaggedError<StoreExists>()(
 ) {}
 
 /** The packed report names a SKU that is not on the order at this store, or more than was ordered. */
+/** The line is not one of the task's, or the count is more than the line's quantity. */
+export class PickLineInvalid extends Schema.TaggedError<PickLineInvalid>()(
+  "PickLineInvalid",
+  { lineNo: Schema.Int, message: Schema.String },
+  HttpApiSchema.annotations({ status: 422 })
+) {}
+
 export class PackedReportInvalid extends Schema.TaggedError<PackedReportInvalid>()(
   "PackedReportInvalid",
   { message: Schema.String },

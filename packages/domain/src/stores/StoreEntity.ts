@@ -3,7 +3,7 @@ import { Rpc } from "@effect/rpc"
 import { Schema } from "effect"
 import { InvalidInput, ServiceUnavailable, StoreNotFound } from "../Errors.js"
 import { OrderNotFound } from "../orders/Order.js"
-import { NotOnShift, PickConflict } from "./FulfilmentErrors.js"
+import { NotOnShift, PickConflict, PickLineInvalid } from "./FulfilmentErrors.js"
 import { regionOfStore } from "./Regions.js"
 import { PickLine, PickTask, StoreSettings, StoreSettingsUpdate } from "./StoreOps.js"
 
@@ -47,6 +47,15 @@ export const StoreEntity = Entity.make("Store", [
     payload: { orderId: Schema.String, pickerId: Schema.String },
     success: PickTask,
     error: Schema.Union(StoreNotFound, OrderNotFound, PickConflict, NotOnShift, ...NotCommitted)
+  }),
+  /**
+   * The picker holding the task counts `picked` units of line `lineNo` into the tote (0..qty).
+   * Another picker, or a task not being picked: PickConflict.
+   */
+  Rpc.make("Pick", {
+    payload: { orderId: Schema.String, pickerId: Schema.String, lineNo: Schema.Int, picked: Schema.Int },
+    success: PickTask,
+    error: Schema.Union(StoreNotFound, OrderNotFound, PickConflict, PickLineInvalid, ...NotCommitted)
   }),
   /** The task leaves the queue: packed, or its order cancelled. Harmless when gone already. */
   Rpc.make("Finish", {

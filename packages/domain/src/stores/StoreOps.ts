@@ -75,7 +75,13 @@ export class StoreSettings extends Schema.Class<StoreSettings>("StoreSettings")(
   openNow: Schema.Boolean
 }) {}
 
-export const PickLine = Schema.Struct({ lineNo: Schema.Int, skuId: SkuId, qty: Schema.Int })
+/** One order line to pick; `picked` is the picker's running count (0 until they report one). */
+export const PickLine = Schema.Struct({
+  lineNo: Schema.Int,
+  skuId: SkuId,
+  qty: Schema.Int,
+  picked: Schema.optionalWith(Schema.Int, { default: () => 0 })
+})
 export type PickLine = typeof PickLine.Type
 
 export const PickTaskStatus = Schema.Literal("queued", "picking", "packed", "cancelled")
@@ -102,6 +108,13 @@ export const QueuedTask = Schema.Struct({
 
 export const PickQueue = Schema.Struct({ storeId: StoreId, items: Schema.Array(QueuedTask) })
 
+/**
+ * How many units of a line the picker has in the tote so far (a running count, not an
+ * increment: a retried report changes nothing). Progress for the store app and the dashboard;
+ * the packed report stays what settles the order.
+ */
+export const PickedReport = Schema.Struct({ picked: Schema.Int.pipe(Schema.between(0, 100_000)) })
+
 /** What the picker (or the WMS) packed; a line left out was packed in full. */
 export const PackedReport = Schema.Struct({
   lines: Schema.Array(Schema.Struct({ skuId: SkuId, packedQty: Schema.Int.pipe(Schema.between(0, 100_000)) })).pipe(
@@ -126,7 +139,9 @@ export const StoreDashboard = Schema.Struct({
     slaBreached: Schema.Boolean,
     picker: Schema.NullOr(Schema.Struct({ id: Schema.String, name: Schema.String })),
     rider: Schema.NullOr(Schema.Struct({ id: Schema.String, name: Schema.String })),
-    units: Schema.Int
+    units: Schema.Int,
+    /** Units the picker has counted into the tote so far. */
+    picked: Schema.Int
   })),
   alerts: Schema.Array(Schema.Struct({ orderId: OrderId, kind: Schema.Literal("sla_breached"), at: Schema.DateTimeUtc })),
   riders: Schema.Array(Schema.Struct({

@@ -6,10 +6,10 @@ import { Forbidden, StoreNotFound, Unauthorized } from "../Errors.js"
 import { StoreId } from "../Ids.js"
 import { OrderId, OrderNotCancellable, OrderNotFound, OrderView } from "../orders/Order.js"
 import { safeText } from "../Text.js"
-import { NotOnShift, OrderStateConflict, PackedReportInvalid, PickConflict, StoreExists } from "./FulfilmentErrors.js"
+import { NotOnShift, OrderStateConflict, PackedReportInvalid, PickConflict, PickLineInvalid, StoreExists } from "./FulfilmentErrors.js"
 import { RiderJobs, RiderStatusUpdate } from "./Riders.js"
 import { InvalidWmsEvent } from "./WmsEvents.js"
-import { NewStore, PackedReport, PickQueue, PickTask, StoreDashboard, StoreSettings, StoreSettingsUpdate } from "./StoreOps.js"
+import { NewStore, PackedReport, PickedReport, PickQueue, PickTask, StoreDashboard, StoreSettings, StoreSettingsUpdate } from "./StoreOps.js"
 
 const StorePath = Schema.Struct({ storeId: StoreId })
 const StoreOrderPath = Schema.Struct({ storeId: StoreId, orderId: OrderId })
@@ -25,6 +25,15 @@ export class StoreOpsGroup extends HttpApiGroup.make("storeOps")
       .addError(OrderNotFound)
       .addError(PickConflict)
       .addError(NotOnShift)
+  )
+  .add(
+    HttpApiEndpoint.put("picked", "/v1/ops/stores/:storeId/orders/:orderId/lines/:lineNo/picked")
+      .setPath(Schema.Struct({ ...StoreOrderPath.fields, lineNo: Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 1000)) }))
+      .setPayload(PickedReport)
+      .addSuccess(PickTask)
+      .addError(OrderNotFound)
+      .addError(PickConflict)
+      .addError(PickLineInvalid)
   )
   .add(
     HttpApiEndpoint.post("packed", "/v1/ops/stores/:storeId/orders/:orderId/packed")

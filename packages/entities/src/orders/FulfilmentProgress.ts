@@ -33,7 +33,7 @@ export const makeFulfilmentProgress = (
       const parts = yield* Effect.forEach(f.parts, (part) =>
         part.status !== "queued" ? Effect.succeed(part) : ful.enqueue(part.storeId, {
           orderId,
-          lines: s.lines.filter((l) => l.storeId === part.storeId).map((l) => ({ lineNo: l.lineNo, skuId: l.skuId, qty: l.qty })),
+          lines: s.lines.filter((l) => l.storeId === part.storeId).map((l) => ({ lineNo: l.lineNo, skuId: l.skuId, qty: l.qty, picked: 0 })),
           placedAt: DateTime.toEpochMillis(s.placedAt),
           confirmedAt: f.confirmedAt,
           slaDueAt: f.slaDueAt

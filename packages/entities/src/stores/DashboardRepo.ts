@@ -109,7 +109,8 @@ export class DashboardRepo extends Effect.Service<DashboardRepo>()("DashboardRep
           slaBreached: packingSlaBreached({ taskStatus: o.task_status, slaDueAt: o.sla_due_at, breachedAt: o.breached_at }, nowMs),
           picker: o.picker_id === null ? null : { id: o.picker_id, name: o.picker_name ?? o.picker_id },
           rider: o.rider_id === null ? null : { id: o.rider_id, name: o.rider_name ?? o.rider_id },
-          units: o.lines.reduce((sum, line) => sum + line.qty, 0)
+          units: o.lines.reduce((sum, line) => sum + line.qty, 0),
+          picked: o.lines.reduce((sum, line) => sum + line.picked, 0)
         })),
         alerts: alerts.map((a) => ({ orderId: a.order_id, kind: "sla_breached" as const, at: a.breached_at })),
         riders: riders.map((r) => ({ id: r.id, name: r.name, online: r.online, lat: r.lat, lng: r.lng, activeOrderIds: r.order_ids })),

@@ -2,7 +2,7 @@ import { Entity } from "@effect/cluster"
 import { ServiceUnavailable, StoreNotFound } from "@qc/domain/Errors"
 import { StoreId } from "@qc/domain/Ids"
 import { OrderId, OrderNotFound } from "@qc/domain/orders/Order"
-import { NotOnShift, PickConflict } from "@qc/domain/stores/FulfilmentErrors"
+import { NotOnShift, PickConflict, PickLineInvalid } from "@qc/domain/stores/FulfilmentErrors"
 import { StoreEntity } from "@qc/domain/stores/StoreEntity"
 import { PickTask, StaffId } from "@qc/domain/stores/StoreOps"
 import { Clock, DateTime, Effect, Option } from "effect"
@@ -118,6 +118,33 @@ export const StoreLive = StoreEntity.toLayer(
           }
           if (!s.onShift.includes(payload.pickerId)) return yield* Effect.fail(new NotOnShift({ staffId: payload.pickerId }))
           const next: TaskRow = { ...task, status: "picking", pickerId: payload.pickerId }
+          yield* write(repo.saveTask(storeId, next, yield* Clock.currentTimeMillis))
+          state = Option.some(replaceTask(s, next))
+          return toPickTask(storeId, next)
+        })),
+      Pick: ({ payload }) =>
+        serial(Effect.gen(function*() {
+          const s = yield* current
+          const task = s.tasks.find((t) => t.orderId === payload.orderId)
+          if (task === undefined) {
+            const done = yield* repo.finishedTask(storeId, payload.orderId)
+            return yield* Option.match(done, {
+              onNone: () => Effect.fail(new OrderNotFound({ orderId: payload.orderId })),
+              onSome: (d) => Effect.fail(new PickConflict({ orderId: payload.orderId, status: d.status, pickerId: d.pickerId }))
+            })
+          }
+          if (task.status !== "picking" || task.pickerId !== payload.pickerId) {
+            return yield* Effect.fail(new PickConflict({ orderId: task.orderId, status: task.status, pickerId: task.pickerId }))
+          }
+          const line = task.lines.find((l) => l.lineNo === payload.lineNo)
+          if (line === undefined) {
+            return yield* Effect.fail(new PickLineInvalid({ lineNo: payload.lineNo, message: `order ${task.orderId} has no line ${payload.lineNo} at this store` }))
+          }
+          if (payload.picked > line.qty) {
+            return yield* Effect.fail(new PickLineInvalid({ lineNo: payload.lineNo, message: `line ${payload.lineNo} is ${line.qty} unit(s); ${payload.picked} picked is more` }))
+          }
+          if (line.picked === payload.picked) return toPickTask(storeId, task)
+          const next: TaskRow = { ...task, lines: task.lines.map((l) => (l.lineNo === payload.lineNo ? { ...l, picked: payload.picked } : l)) }
           yield* write(repo.saveTask(storeId, next, yield* Clock.currentTimeMillis))
           state = Option.some(replaceTask(s, next))
           return toPickTask(storeId, next)

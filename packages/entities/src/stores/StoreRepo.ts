@@ -137,7 +137,7 @@ export class StoreRepo extends Effect.Service<StoreRepo>()("StoreRepo", {
         VALUES (${t.orderId}, ${storeId}, ${t.status}, ${t.pickerId}, ${JSON.stringify(t.lines)}::jsonb, ${new Date(t.placedAt)},
                 ${new Date(t.confirmedAt)}, ${new Date(t.slaDueAt)}, ${t.breachedAt === null ? null : new Date(t.breachedAt)}, ${new Date(at)})
         ON CONFLICT (order_id, store_id) DO UPDATE SET status = EXCLUDED.status, picker_id = EXCLUDED.picker_id,
-          breached_at = EXCLUDED.breached_at, updated_at = EXCLUDED.updated_at`.pipe(Effect.asVoid, Effect.orDie)
+          lines = EXCLUDED.lines, breached_at = EXCLUDED.breached_at, updated_at = EXCLUDED.updated_at`.pipe(Effect.asVoid, Effect.orDie)
 
     const setShift = (storeId: string, staffId: string, onShift: boolean) =>
       sql`UPDATE store_staff SET on_shift = ${onShift} WHERE id = ${staffId} AND store_id = ${storeId} RETURNING id`.pipe(

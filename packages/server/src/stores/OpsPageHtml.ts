@@ -93,7 +93,7 @@ export const opsPageHtml = (style: string, script: string) => `<!doctype html>
     <section class="card wide">
       <h2>Active orders <span id="orders-count" class="count"></span></h2>
       <table data-testid="orders">
-        <thead><tr><th>Order</th><th>Status</th><th>Picker</th><th>Rider</th><th class="num">Units</th><th>Placed</th><th class="num">Packing SLA</th></tr></thead>
+        <thead><tr><th>Order</th><th>Status</th><th>Picker</th><th>Rider</th><th class="num">Picked / units</th><th>Placed</th><th class="num">Packing SLA</th></tr></thead>
         <tbody id="orders-body"></tbody>
       </table>
     </section>

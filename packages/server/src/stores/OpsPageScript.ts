@@ -188,7 +188,7 @@ export const opsPageScript = String.raw`
         el("td", {}, [el("span", { cls: "status status-" + o.status.toLowerCase(), text: o.status.replace(/_/g, " ") })]),
         el("td", { text: o.picker ? o.picker.name : "—", cls: o.picker ? "nowrap" : "none" }),
         el("td", { text: o.rider ? o.rider.name : "—", cls: o.rider ? "nowrap" : "none" }),
-        el("td", { cls: "num", text: o.units }),
+        el("td", { cls: "num", testid: "picked-" + o.orderId, text: o.picked + " / " + o.units }),
         el("td", { text: istTime(o.placedAt) }),
         sla
       ]);

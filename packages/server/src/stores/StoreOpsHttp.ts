@@ -49,6 +49,12 @@ export const StoreOpsHttpLive = HttpApiBuilder.group(Api, "storeOps", (handlers)
           )
           return task
         })))
+      .handle("picked", ({ path, payload }) =>
+        entityAnswer(Effect.gen(function*() {
+          const staff = yield* requireStore(path.storeId)
+          yield* orderAt(path.storeId, path.orderId)
+          return yield* store(path.storeId).Pick({ orderId: path.orderId, pickerId: staff.staffId, lineNo: path.lineNo, picked: payload.picked })
+        })))
       .handle("packed", ({ path, payload }) =>
         entityAnswer(Effect.gen(function*() {
           const staff = yield* requireStore(path.storeId)
