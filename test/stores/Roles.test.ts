@@ -29,6 +29,7 @@ const aundh = "pune-aundh"
 const storeOps = (store: string): ReadonlyArray<Call> => [
   { method: "GET", path: `/v1/ops/stores/${store}/queue` },
   { method: "POST", path: `/v1/ops/stores/${store}/orders/${orderId}/claim` },
+  { method: "PUT", path: `/v1/ops/stores/${store}/orders/${orderId}/lines/1/picked`, body: { picked: 1 } },
   { method: "POST", path: `/v1/ops/stores/${store}/orders/${orderId}/packed`, body: { lines: [] } },
   { method: "PUT", path: `/v1/ops/stores/${store}/shift`, body: { onShift: true } }
 ]
