@@ -64,18 +64,23 @@ const LocalRow = Schema.Struct({
 })
 const decodeLocalRows = Schema.decodeUnknown(Schema.Array(LocalRow))
 
+/** The fields a claimed row and the admin view share. */
+const message = (r: typeof Row.Type) => ({
+  eventKey: r.event_key,
+  channel: r.channel,
+  kind: r.kind,
+  customerId: r.customer_id,
+  recipient: r.recipient,
+  title: r.title,
+  body: r.body,
+  attempts: r.attempts
+})
+
 const toView = (r: typeof Row.Type): QueuedNotification =>
   QueuedNotification.make({
+    ...message(r),
     id: r.id as NotificationId,
-    eventKey: r.event_key,
-    channel: r.channel,
-    kind: r.kind,
-    customerId: r.customer_id,
-    recipient: r.recipient,
-    title: r.title,
-    body: r.body,
     status: r.status,
-    attempts: r.attempts,
     lastError: r.last_error,
     dueAt: r.due_at,
     updatedAt: r.updated_at
@@ -117,18 +122,7 @@ export class NotificationQueue extends Effect.Service<NotificationQueue>()("Noti
           WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND due_at <= ${new Date(now)}
                        ORDER BY due_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
           RETURNING ${cols}`
-        return (yield* decodeRows(rows)).map((r): ClaimedNotification => ({
-          id: r.id,
-          eventKey: r.event_key,
-          channel: r.channel,
-          kind: r.kind,
-          customerId: r.customer_id,
-          recipient: r.recipient,
-          title: r.title,
-          body: r.body,
-          data: r.data,
-          attempts: r.attempts
-        }))
+        return (yield* decodeRows(rows)).map((r): ClaimedNotification => ({ ...message(r), id: r.id, data: r.data }))
       }).pipe(Effect.orDie)
 
     /** Rows left `sending` past their lease become dead letters: they may have gone out, so they are not resent. */
