@@ -24,12 +24,12 @@ const sample = Effect.gen(function*() {
   for (const { lag, subscriber } of yield* repo.outboxLag) {
     yield* Metric.set(Metric.tagged(outboxLag, "subscriber", subscriber), lag)
   }
-  const waiting = new Map<string, number>()
-  for (const channel of ["push", "sms"]) for (const status of ["pending", "dead"]) waiting.set(`${channel}/${status}`, 0)
-  for (const { channel, count, status } of yield* repo.notificationBacklog) waiting.set(`${channel}/${status}`, count)
-  for (const [key, count] of waiting) {
-    const [channel, status] = key.split("/")
-    yield* Metric.set(Metric.tagged(Metric.tagged(notificationBacklog, "channel", channel), "status", status), count)
+  const backlog = yield* repo.notificationBacklog
+  for (const channel of ["push", "sms"]) {
+    for (const status of ["pending", "dead"]) {
+      const count = backlog.find((b) => b.channel === channel && b.status === status)?.count ?? 0
+      yield* Metric.set(Metric.tagged(Metric.tagged(notificationBacklog, "channel", channel), "status", status), count)
+    }
   }
 }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("metrics: database gauges not refreshed", cause)))
 
