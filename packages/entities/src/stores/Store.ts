@@ -57,6 +57,17 @@ export const StoreLive = StoreEntity.toLayer(
           Effect.zipRight(Effect.logWarning(`store ${storeId}: change not saved`, defect), Effect.fail(unavailable))
         ))
     const serial = <A, E>(effect: Effect.Effect<A, E>) => lock.withPermits(1)(effect)
+    /** The order's task in the queue; a finished one is a PickConflict naming how it ended, none at all 404. */
+    const openTask = (s: LoadedStore, orderId: string) =>
+      Effect.gen(function*() {
+        const task = s.tasks.find((t) => t.orderId === orderId)
+        if (task !== undefined) return task
+        const done = yield* repo.finishedTask(storeId, orderId)
+        return yield* Option.match(done, {
+          onNone: () => Effect.fail(new OrderNotFound({ orderId })),
+          onSome: (d) => Effect.fail(new PickConflict({ orderId, status: d.status, pickerId: d.pickerId }))
+        })
+      })
     const replaceTask = (s: LoadedStore, task: TaskRow): LoadedStore => ({
       ...s,
       tasks: [...s.tasks.filter((t) => t.orderId !== task.orderId), task].sort((a, b) => a.placedAt - b.placedAt || a.orderId.localeCompare(b.orderId))
@@ -104,14 +115,7 @@ export const StoreLive = StoreEntity.toLayer(
       Claim: ({ payload }) =>
         serial(Effect.gen(function*() {
           const s = yield* current
-          const task = s.tasks.find((t) => t.orderId === payload.orderId)
-          if (task === undefined) {
-            const done = yield* repo.finishedTask(storeId, payload.orderId)
-            return yield* Option.match(done, {
-              onNone: () => Effect.fail(new OrderNotFound({ orderId: payload.orderId })),
-              onSome: (d) => Effect.fail(new PickConflict({ orderId: payload.orderId, status: d.status, pickerId: d.pickerId }))
-            })
-          }
+          const task = yield* openTask(s, payload.orderId)
           if (task.status === "picking") {
             if (task.pickerId === payload.pickerId) return toPickTask(storeId, task)
             return yield* Effect.fail(new PickConflict({ orderId: task.orderId, status: task.status, pickerId: task.pickerId }))
@@ -125,14 +129,7 @@ export const StoreLive = StoreEntity.toLayer(
       Pick: ({ payload }) =>
         serial(Effect.gen(function*() {
           const s = yield* current
-          const task = s.tasks.find((t) => t.orderId === payload.orderId)
-          if (task === undefined) {
-            const done = yield* repo.finishedTask(storeId, payload.orderId)
-            return yield* Option.match(done, {
-              onNone: () => Effect.fail(new OrderNotFound({ orderId: payload.orderId })),
-              onSome: (d) => Effect.fail(new PickConflict({ orderId: payload.orderId, status: d.status, pickerId: d.pickerId }))
-            })
-          }
+          const task = yield* openTask(s, payload.orderId)
           if (task.status !== "picking" || task.pickerId !== payload.pickerId) {
             return yield* Effect.fail(new PickConflict({ orderId: task.orderId, status: task.status, pickerId: task.pickerId }))
           }
