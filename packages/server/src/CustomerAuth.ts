@@ -6,17 +6,16 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { AuthSecret, maxTokenTtl, verifyBearer, wrongRole } from "./BearerTokens.js"
 
 /**
- * The customer a token names: as `verifyBearer`, and then 403 for a staff or rider token
- * (valid, but not a customer's).
+ * The customer holder a token names, with the access-token version it carries (claim `tv`, 0
+ * when absent): as `verifyBearer`, and then 403 for a staff or rider token (valid, but not a customer's).
  */
-export const verifyToken = (token: string, secret: Uint8Array, maxTtl: Duration.Duration) =>
-  Effect.flatMap(verifyBearer(token, secret, maxTtl), (holder) =>
-    holder.role === "customer" ? Effect.succeed(holder.customerId) : Effect.fail(wrongRole(holder, "customers")))
-
-/** As `verifyToken`, with the access-token version the token carries (claim `tv`, 0 when absent). */
 export const verifyCustomerToken = (token: string, secret: Uint8Array, maxTtl: Duration.Duration) =>
   Effect.flatMap(verifyBearer(token, secret, maxTtl), (holder) =>
     holder.role === "customer" ? Effect.succeed(holder) : Effect.fail(wrongRole(holder, "customers")))
+
+/** The customer id a token names (see `verifyCustomerToken`). */
+export const verifyToken = (token: string, secret: Uint8Array, maxTtl: Duration.Duration) =>
+  Effect.map(verifyCustomerToken(token, secret, maxTtl), (holder) => holder.customerId)
 
 /**
  * Customer tokens: well signed, for a customer the database knows, and of the customer's current

@@ -86,6 +86,9 @@ const toView = (r: typeof Row.Type): QueuedNotification =>
     updatedAt: r.updated_at
   })
 
+const views = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(rows), (rs) => rs.map(toView))
+const firstView = (rows: ReadonlyArray<unknown>) => Effect.map(views(rows), (vs): QueuedNotification | undefined => vs[0])
+
 const columns = "id, event_key, channel, kind, customer_id, recipient, title, body, data, status, attempts, last_error, due_at, updated_at"
 
 /** The queue's SQL. `SqlError`s and rows that do not decode are defects here. */
@@ -165,12 +168,11 @@ export class NotificationQueue extends Effect.Service<NotificationQueue>()("Noti
     const deadLetters = (limit: number) =>
       Effect.flatMap(
         sql`SELECT ${cols} FROM notifications WHERE status = 'dead' ORDER BY updated_at DESC, id DESC LIMIT ${limit}`,
-        (rows) => Effect.map(decodeRows(rows), (rs) => rs.map(toView))
+        views
       ).pipe(Effect.orDie)
 
     const find = (id: number) =>
-      Effect.flatMap(sql`SELECT ${cols} FROM notifications WHERE id = ${id}`, (rows) =>
-        Effect.map(decodeRows(rows), (rs) => rs.map(toView)[0])).pipe(Effect.orDie)
+      Effect.flatMap(sql`SELECT ${cols} FROM notifications WHERE id = ${id}`, firstView).pipe(Effect.orDie)
 
     /** A dead letter back in the queue, due now, its attempts reset; undefined when `id` is not dead. */
     const requeueDead = (id: number, now: number) =>
@@ -178,7 +180,7 @@ export class NotificationQueue extends Effect.Service<NotificationQueue>()("Noti
         sql`UPDATE notifications SET status = 'pending', attempts = 0, due_at = ${new Date(now)}, lease_until = NULL,
             last_error = NULL, updated_at = ${new Date(now)}
           WHERE id = ${id} AND status = 'dead' RETURNING ${cols}`,
-        (rows) => Effect.map(decodeRows(rows), (rs) => rs.map(toView)[0])
+        firstView
       ).pipe(Effect.orDie)
 
     /** What the local channels recorded, newest first. */

@@ -7,6 +7,12 @@ export interface Rendered {
 }
 
 /** `ord_pune-west_k3j…9x2b` → `#9X2B…`: the last six characters, as support reads them out. */
+/** The sign-in code SMS (sent by sign-in directly, not through the queue). */
+export const otpText = (code: string, language: Language): string =>
+  language === "hi"
+    ? `${code} आपका साइन-इन कोड है। यह 5 मिनट तक मान्य है। इसे किसी के साथ साझा न करें।`
+    : `${code} is your sign-in code. It is valid for 5 minutes. Do not share it with anyone.`
+
 export const shortOrderId = (orderId: string): string => `#${orderId.slice(-6).toUpperCase()}`
 
 /** Integer paise as rupees with Indian digit grouping: `12345678` → `₹1,23,456.78`. */

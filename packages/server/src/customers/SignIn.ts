@@ -8,6 +8,7 @@ import { newOtpCode, newRefreshToken, otpHash, refreshTokenHash, sameHash } from
 import { SignInRepo } from "@qc/entities/customers/SignInRepo"
 import { TokenVersions } from "@qc/entities/customers/TokenVersions"
 import { Sms } from "@qc/entities/notifications/Sms"
+import { otpText } from "@qc/entities/notifications/Templates"
 import { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect, Option, Redacted } from "effect"
 import { AuthSecret, issueToken } from "../BearerTokens.js"
@@ -20,11 +21,6 @@ export const refreshTokenTtl = Duration.days(30)
 const codeRefused = new Unauthorized({ message: "code is wrong or has expired; ask for a new one" })
 const refreshRefused = new Unauthorized({ message: "refresh token is not valid; sign in again" })
 
-const otpText = (code: string, language: Language) =>
-  language === "hi"
-    ? `${code} आपका साइन-इन कोड है। यह 5 मिनट तक मान्य है। इसे किसी के साथ साझा न करें।`
-    : `${code} is your sign-in code. It is valid for 5 minutes. Do not share it with anyone.`
-
 /**
  * Sign-in by phone. Codes and refresh tokens are stored as HMACs keyed from the auth secret;
  * neither they nor the code ever reach a log or an error body.
@@ -32,8 +28,8 @@ const otpText = (code: string, language: Language) =>
 export class SignIn extends Effect.Service<SignIn>()("SignIn", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const secret = Redacted.value(yield* AuthSecret)
     const authSecret = yield* AuthSecret
+    const secret = Redacted.value(authSecret)
     const codes = yield* SignInRepo
     const customers = yield* CustomerRepo
     const versions = yield* TokenVersions
